@@ -1,0 +1,85 @@
+/**
+ * Contracts between the engine's stages (internal to src/core; shells see src/shared only).
+ * Flow: scan → (order/split) → decode+geometry → tensor → writers.
+ */
+import type { ErrorCode } from '../shared/errors.js';
+
+/** One image file found by the scan. */
+export interface ScannedFile {
+  /** Absolute path on disk. */
+  abs: string;
+  /** Path relative to the scanned root, '/'-separated, starting with the class folder. */
+  rel: string;
+  /** Class index into `classNames`, or null when labels are 'none'. */
+  label: number | null;
+}
+
+export interface ScanOptions {
+  /** Lower-case extensions with the dot, e.g. ['.jpg', '.png']. */
+  extensions: readonly string[];
+  followLinks: boolean;
+  /**
+   * 'default': files of a class sorted by their whole relative path (code point order);
+   *   hidden files and folders are skipped everywhere.
+   * 'keras': Keras's order: folders visited in sorted path order, files sorted by name inside
+   *   each; hidden files and sub-folders inside a class are kept (only hidden class folders skip).
+   */
+  order: 'default' | 'keras';
+  /** 'inferred' | 'none' | absolute path of a CSV file `path,label`. */
+  labels: string;
+  /** Explicit class order; must equal the set of class folders (or CSV labels). */
+  classNames: string[] | null;
+}
+
+export interface ScanResult {
+  root: string;
+  classNames: string[];
+  /** In output order before any shuffle. */
+  files: ScannedFile[];
+  countsPerClass: Record<string, number>;
+  emptyClasses: string[];
+  /** Extension without dot → count, over `files`. */
+  formats: Record<string, number>;
+  /** Files seen but not taken (root-level files, unknown extensions, broken links), with why. */
+  ignored: { file: string; code: ErrorCode; reason: string }[];
+  warnings: string[];
+}
+
+/** Pixels after decode (and, in the default mode, after geometry): HWC, row-major, uint8. */
+export interface DecodedImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+}
+
+/** What the decoder must do to one file; built once per job from ConvertOptions. */
+export interface DecodePlan {
+  channels: 1 | 3 | 4;
+  alpha: 'drop' | 'white' | 'black';
+  exif: boolean;
+  /** 0 = unlimited. */
+  maxPixels: number;
+  /**
+   * Geometry done by the decoder (sharp); null = return the full decoded image (Keras mode and
+   * resize 'none' both do geometry later).
+   */
+  geometry: {
+    height: number;
+    width: number;
+    mode: 'stretch' | 'crop' | 'pad';
+    interpolation: 'nearest' | 'bilinear' | 'bicubic' | 'area' | 'lanczos3';
+    antialias: boolean;
+    padValue: number;
+  } | null;
+  /** Allow JPEG shrink-on-load (DCT-domain downscale) when it cannot change the meaning. */
+  fastShrink: boolean;
+}
+
+/** Size of an image as it will be decoded (after EXIF orientation when that is applied). */
+export interface ImageProbe {
+  width: number;
+  height: number;
+}
+
+export type TypedPixels = Uint8Array | Float32Array | Uint16Array;

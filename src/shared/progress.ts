@@ -1,0 +1,18 @@
+/** Progress is data, throttled by the engine to at most 20 events a second. */
+export const phases = ['scan', 'decode', 'write', 'finalize', 'done'] as const;
+export type Phase = (typeof phases)[number];
+
+export interface ProgressEvent {
+  jobId: string;
+  phase: Phase;
+  done: number;
+  total: number;
+  /** The file most recently finished, relative to the input folder. */
+  file: string | null;
+  imagesPerSecond: number;
+  /** Seconds left at the current rate, null while unknown. */
+  etaSeconds: number | null;
+  skipped: number;
+}
+
+export const maxProgressPerSecond = 20;

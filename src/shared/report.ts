@@ -1,0 +1,103 @@
+/** What a finished job, a scan, a preview and an inspection return: plain data for every shell. */
+import type { BackendName, ConvertOptions } from './options.js';
+import type { ErrorCode } from './errors.js';
+
+export interface SkippedFile {
+  /** Path relative to the input folder. */
+  file: string;
+  code: ErrorCode;
+  reason: string;
+}
+
+export interface ArrayInfo {
+  name: string;
+  shape: number[];
+  /** NumPy descr, e.g. '|u1', '<f4', '<i4', '<U12'. */
+  descr: string;
+  /** Friendly dtype: uint8, float32, int32, str... */
+  dtype: string;
+}
+
+export interface OutputInfo {
+  /** 'train', 'val' or 'all'. */
+  subset: 'all' | 'train' | 'val';
+  path: string;
+  /** Shard files when --shard-size split the output; otherwise [path]. */
+  files: string[];
+  samples: number;
+  arrays: ArrayInfo[];
+  bytes: number;
+}
+
+export interface ConvertReport {
+  jobId: string;
+  input: string;
+  options: ConvertOptions;
+  /** The seed actually used (drawn when options.seed was null and shuffling or splitting). */
+  seed: number | null;
+  backend: Exclude<BackendName, 'auto'>;
+  /** Names of the backend package when it was the tensorflow one, e.g. @tensorflow/tfjs-node-gpu. */
+  backendDetail: string;
+  classNames: string[];
+  countsPerClass: Record<string, number>;
+  emptyClasses: string[];
+  outputs: OutputInfo[];
+  manifest: string;
+  skipped: SkippedFile[];
+  warnings: string[];
+  /** Final x shape of the whole job (before splitting), e.g. [N, H, W, C]. */
+  shape: number[];
+  /** Operations that are not bit-exact with the `like` tool, e.g. "lanczos3 resize is not Keras-exact". */
+  notExact: string[];
+  timings: { scanMs: number; convertMs: number; totalMs: number };
+  imagesPerSecond: number;
+  versions: Record<string, string>;
+}
+
+export interface ScanSummary {
+  root: string;
+  classNames: string[];
+  countsPerClass: Record<string, number>;
+  emptyClasses: string[];
+  total: number;
+  /** Extension (lower case, no dot) → count. */
+  formats: Record<string, number>;
+  /** Files that will not be converted and why (root-level files, unsupported extensions, ...). */
+  ignored: SkippedFile[];
+  warnings: string[];
+}
+
+export interface PreviewItem {
+  file: string;
+  className: string | null;
+  width: number;
+  height: number;
+  channels: number;
+  /** A PNG of the transformed image, as a data: URL the renderer can show under its CSP. */
+  dataUrl: string | null;
+  error: SkippedFile | null;
+}
+
+export interface PreviewResult {
+  items: PreviewItem[];
+  /** Final shape of x for the whole folder, from the scan and the options. */
+  shape: number[];
+  dtype: string;
+  estimatedBytes: number;
+  backend: string;
+}
+
+export interface InspectedArray extends ArrayInfo {
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+}
+
+export interface InspectResult {
+  path: string;
+  arrays: InspectedArray[];
+  classNames: string[] | null;
+  countsPerClass: Record<string, number> | null;
+  /** Sample tiles: image as PNG data URL with its label. */
+  samples: { index: number; label: string | null; dataUrl: string }[];
+}
