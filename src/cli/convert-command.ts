@@ -1,0 +1,37 @@
+/** `img2npy convert <folder> --out <path>`: layers preset < config file < flags, then runs the engine. */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Img2npyError } from '../shared/errors.js';
+import type { ConvertOptions } from '../shared/options.js';
+import { PresetStore, defaultPresetsDir, parsePreset } from '../core/presets.js';
+import type { CommandContext } from './run.js';
+
+export async function optionLayers(ctx: CommandContext): Promise<Partial<ConvertOptions>> {
+  const { shell, options } = ctx.args;
+  const layers: Partial<ConvertOptions>[] = [];
+  if (shell.preset) layers.push((await new PresetStore(defaultPresetsDir(ctx.io.env)).get(shell.preset)).options);
+  if (shell.config) {
+    const text = await readFile(shell.config, 'utf8').catch((err: Error) => {
+      throw new Img2npyError('preset-invalid', `Cannot read config file ${shell.config}: ${err.message}`, { file: shell.config });
+    });
+    layers.push(parsePreset(text, shell.config, 'config').options);
+  }
+  layers.push(options);
+  return Object.assign({}, ...layers);
+}
+
+export async function convertCommand(ctx: CommandContext): Promise<number> {
+  const { args, io, reporter } = ctx;
+  const [input, ...extra] = args.positionals;
+  if (!input) throw new Img2npyError('invalid-option', 'Expected an input folder: img2npy convert <folder> --out <file.npz>', { option: 'input' });
+  if (extra.length) throw new Img2npyError('invalid-option', `Unexpected argument "${extra[0]}"; give one input folder`, { option: 'input' });
+  if (!args.shell.out) throw new Img2npyError('invalid-option', 'Expected --out <file.npz | folder> for convert', { option: 'out' });
+  const options = await optionLayers(ctx);
+  const { convert } = await import('../core/index.js');
+  const report = await convert(
+    { jobId: randomUUID(), input, output: args.shell.out, options, overwrite: args.shell.overwrite },
+    { signal: io.signal, onProgress: (e) => reporter.progress(e), onNotice: (m) => reporter.notice(m) },
+  );
+  reporter.report(report);
+  return 0;
+}

@@ -1,0 +1,174 @@
+/**
+ * The conversion job: scan → order/split → parallel decode → tensor stage → streamed writers →
+ * atomic publish. Knows nothing of its shells: it takes a signal and a progress callback.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { ConvertJob } from '../shared/api.js';
+import { Img2npyError } from '../shared/errors.js';
+import type { ProgressEvent } from '../shared/progress.js';
+import type { ConvertReport, SkippedFile } from '../shared/report.js';
+import { loadBackend } from './backend.js';
+import { probeLargest } from './decode-job.js';
+import { planJob, resolveJobOptions } from './job-plan.js';
+import { encodeLabels } from './labels-encode.js';
+import { npyDescr } from './npy-header.js';
+import { orderAndSplit } from './order-split.js';
+import { checkOutputsFree, planOutputs, type SubsetName } from './output-paths.js';
+import { ProgressEmitter } from './progress-emitter.js';
+import { publish } from './publish.js';
+import { scanFolder } from './scan.js';
+import { convertSubset } from './subset-convert.js';
+import { type StagedShard, SubsetWriter } from './subset-writer.js';
+import { createTensorStage } from './tensor-stage.js';
+import { engineVersions } from './versions.js';
+
+export interface RunContext {
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Messages a user should see before the job ends (e.g. the final shape of a padded batch). */
+  onNotice?: (message: string) => void;
+}
+
+/**
+ * Converts an image folder into .npz / .npy outputs.
+ * @example await convert({ jobId, input: 'flowers', output: 'flowers.npz', options: { size: { height: 224, width: 224 } }, overwrite: false })
+ * @throws Img2npyError with a catalogue code; nothing is left at the destination on failure.
+ */
+export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<ConvertReport> {
+  const t0 = performance.now();
+  const { signal } = ctx;
+  const options = resolveJobOptions(job.options);
+  const plan = planJob(job.input, options);
+  const input = resolve(job.input);
+  const layout = planOutputs(job.output, options, job.jobId);
+  const progress = new ProgressEmitter(job.jobId, ctx.onProgress);
+  await checkOutputsFree(layout, options.shardSize !== null, job.overwrite);
+  signal?.throwIfAborted();
+
+  progress.setPhase('scan', 0);
+  const scan = await scanFolder(input, plan.scan, signal);
+  if (scan.files.length === 0) throw new Img2npyError('no-images', `No images found in ${input}`, { file: input });
+  if (options.labels !== 'none' && options.labelMode === 'binary' && scan.classNames.length !== 2) {
+    throw new Img2npyError(
+      'invalid-option',
+      `Expected exactly 2 classes for labelMode binary but found ${scan.classNames.length}: ${scan.classNames.join(', ')}`,
+      { option: 'labelMode' },
+    );
+  }
+  for (const w of [...scan.warnings, ...plan.warnings]) ctx.onNotice?.(w);
+  const scanMs = performance.now() - t0;
+  const { seed, subsets } = orderAndSplit(scan.files, options);
+  const backend = await loadBackend(options.backend);
+
+  const skipped: SkippedFile[] = [];
+  const jobs = options.jobs ?? availableParallelism();
+  let size = options.size!;
+  if (plan.padToLargest) {
+    size = await probeLargest(scan.files, plan, { jobs, signal, skipped, strict: options.strict });
+    ctx.onNotice?.(`Images keep their size; every image is padded to the largest found: ${size.height}x${size.width}`);
+  }
+  const { height: H, width: W } = size;
+  const tensor = createTensorStage(backend, {
+    height: H,
+    width: W,
+    channels: plan.channels,
+    dtype: options.dtype,
+    normalize: options.normalize,
+    mean: options.mean,
+    std: options.std,
+    layout: options.layout,
+    resize: plan.tensorResize,
+  });
+  const xShape = options.layout === 'nchw' ? [plan.channels, H, W] : [H, W, plan.channels];
+  const labels = options.labels === 'none' ? null : encodeLabels([], options.labelMode, scan.classNames.length);
+  const pathWidth = Math.max(1, ...scan.files.map((f) => [...f.rel].length));
+
+  const parent = dirname(layout.base);
+  await mkdir(parent, { recursive: true }).catch((err: Error) => {
+    throw new Img2npyError('write-failed', `Cannot create the output folder ${parent}: ${err.message}`, { file: parent, cause: err });
+  });
+  const writers: SubsetWriter[] = [];
+  const staged = new Map<SubsetName, StagedShard[]>();
+  const counts = new Array<number>(scan.classNames.length).fill(0);
+  const tConvert = performance.now();
+  try {
+    await mkdir(layout.tempDir, { recursive: true }).catch((err: Error) => {
+      throw new Img2npyError('write-failed', `Cannot write in ${parent}: ${err.message}`, { file: parent, cause: err });
+    });
+    const skippedNow = new Set(skipped.map((s) => s.file));
+    const work = layout.subsets.map((s) => ({ subset: s, files: subsets[s].filter((f) => !skippedNow.has(f.rel)) }));
+    progress.setPhase('decode', work.reduce((n, w) => n + w.files.length, 0));
+    for (const { subset, files } of work) {
+      const writer = new SubsetWriter({
+        subset,
+        tempDir: layout.tempDir,
+        x: { descr: npyDescr(options.dtype), rowShape: xShape },
+        y: labels ? { descr: labels.descr, rowShape: labels.rowShape } : null,
+        pathWidth,
+        classNames: scan.classNames,
+        shardSize: options.shardSize,
+      });
+      writers.push(writer);
+      await convertSubset(files, { plan, size, jobs, tensor, writer, progress, skipped, counts, numClasses: scan.classNames.length, signal });
+      staged.set(subset, await writer.finish());
+    }
+    const convertMs = performance.now() - tConvert;
+    progress.setPhase('finalize', 1);
+    const done = counts.reduce((a, b) => a + b, 0);
+    const report: ConvertReport = {
+      jobId: job.jobId,
+      input,
+      options,
+      seed,
+      backend: backend.name,
+      backendDetail: backend.detail,
+      classNames: scan.classNames,
+      countsPerClass: Object.fromEntries(scan.classNames.map((c, i) => [c, counts[i]])),
+      emptyClasses: scan.emptyClasses,
+      outputs: [],
+      manifest: layout.manifest,
+      skipped: [...scan.ignored, ...skipped],
+      warnings: [...scan.warnings, ...plan.warnings],
+      shape: [done, ...xShape],
+      notExact: plan.notExact,
+      timings: { scanMs: Math.round(scanMs), convertMs: Math.round(convertMs), totalMs: 0 },
+      imagesPerSecond: convertMs > 0 ? Math.round((progress.doneCount / convertMs) * 1000 * 10) / 10 : 0,
+      versions: await engineVersions(),
+    };
+    await publish(layout, staged, {
+      compress: options.compress,
+      overwrite: job.overwrite,
+      signal,
+      manifest: (outputs) => {
+        report.outputs = outputs.map((o) => ({ ...o, arrays: arraysOf(o.samples, xShape, options.dtype, labels, pathWidth, scan.classNames) }));
+        report.timings.totalMs = Math.round(performance.now() - t0);
+        return report;
+      },
+    });
+    progress.setPhase('done', 1);
+    return report;
+  } catch (err) {
+    await Promise.allSettled(writers.map((w) => w.abort()));
+    throw err;
+  } finally {
+    await rm(layout.tempDir, { recursive: true, force: true });
+  }
+}
+
+function arraysOf(
+  n: number,
+  xShape: number[],
+  dtype: string,
+  labels: { descr: string; rowShape: number[] } | null,
+  pathWidth: number,
+  classNames: string[],
+) {
+  const arrays = [{ name: 'x', shape: [n, ...xShape], descr: npyDescr(dtype as 'uint8'), dtype }];
+  if (labels) arrays.push({ name: 'y', shape: [n, ...labels.rowShape], descr: labels.descr, dtype: labels.descr === '<i4' ? 'int32' : 'float32' });
+  const width = Math.max(1, ...classNames.map((c) => [...c].length));
+  arrays.push({ name: 'class_names', shape: [classNames.length], descr: `<U${width}`, dtype: 'str' });
+  arrays.push({ name: 'paths', shape: [n], descr: `<U${pathWidth}`, dtype: 'str' });
+  return arrays;
+}

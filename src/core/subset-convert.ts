@@ -1,0 +1,96 @@
+/**
+ * The hot loop for one output: decode files in parallel (bounded, in order), batch them through
+ * the tensor stage, and stream rows to the writer. The next batch decodes while the previous one
+ * is being written.
+ */
+import type { Size } from '../shared/options.js';
+import { toErrorInfo } from '../shared/errors.js';
+import type { SkippedFile } from '../shared/report.js';
+import { decodeForJob } from './decode-job.js';
+import type { JobPlan } from './job-plan.js';
+import { encodeLabels } from './labels-encode.js';
+import { orderedPool } from './ordered-pool.js';
+import type { ProgressEmitter } from './progress-emitter.js';
+import type { SubsetWriter } from './subset-writer.js';
+import type { DecodedImage, ScannedFile } from './types.js';
+
+export interface TensorStage {
+  processBatch(images: DecodedImage[]): Promise<Uint8Array>;
+}
+
+export interface SubsetContext {
+  plan: JobPlan;
+  size: Size;
+  jobs: number;
+  tensor: TensorStage;
+  writer: SubsetWriter;
+  progress: ProgressEmitter;
+  skipped: SkippedFile[];
+  counts: number[];
+  numClasses: number;
+  signal?: AbortSignal;
+}
+
+const skippable = new Set(['unreadable-image', 'image-too-large']);
+
+export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): Promise<void> {
+  const { plan, tensor, writer, progress, signal } = ctx;
+  const { batchSize, dropRemainder, strict, labelMode } = plan.options;
+  // Tensor-stage resizing takes full-size images: convert each one as it arrives so at most a
+  // few full-size decodes are alive; the rows are small and get batched for writing.
+  const perImage = plan.tensorResize !== null;
+  let rows: Uint8Array[] = [];
+  let images: DecodedImage[] = [];
+  let batchFiles: ScannedFile[] = [];
+  let pendingWrite: Promise<void> = Promise.resolve();
+
+  const flush = async () => {
+    const x = perImage ? concat(rows) : await tensor.processBatch(images);
+    const take = batchFiles;
+    rows = [];
+    images = [];
+    batchFiles = [];
+    await pendingWrite;
+    const y = plan.options.labels === 'none' ? null : encodeLabels(take.map((f) => f.label!), labelMode, ctx.numClasses).bytes;
+    pendingWrite = ctx.writer.write(take.length, x, y, take.map((f) => f.rel));
+    // Surface write errors without waiting for the next batch.
+    pendingWrite.catch(() => undefined);
+  };
+
+  const window = perImage || plan.padToLargest ? ctx.jobs : ctx.jobs * 3;
+  for await (const r of orderedPool(files, (f) => decodeForJob(f, plan, ctx.size), { concurrency: ctx.jobs, window, signal })) {
+    const file = files[r.index];
+    if (!r.ok) {
+      const info = toErrorInfo(r.error);
+      if (!skippable.has(info.code) || strict) throw r.error;
+      ctx.skipped.push({ file: file.rel, code: info.code, reason: info.message });
+      progress.tick(file.rel, true);
+      continue;
+    }
+    if (perImage) rows.push(await tensor.processBatch([r.value]));
+    else images.push(r.value);
+    batchFiles.push(file);
+    if (file.label !== null) ctx.counts[file.label]++;
+    progress.tick(file.rel);
+    if (batchFiles.length === batchSize) await flush();
+  }
+  if (batchFiles.length > 0) {
+    if (dropRemainder) {
+      for (const f of batchFiles) if (f.label !== null) ctx.counts[f.label]--;
+    } else {
+      await flush();
+    }
+  }
+  await pendingWrite;
+  void writer;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
