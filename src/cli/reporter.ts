@@ -66,7 +66,7 @@ export function humanReporter(stdout: Stream, stderr: Stream, quiet: boolean): R
     },
     report(r) {
       clearBar();
-      const lines = [`Converted ${r.shape[0]} images from ${r.input} with the ${r.backend} backend (${r.backendDetail}) at ${r.imagesPerSecond} img/s`];
+      const lines = [`Converted ${r.shape[0]} images from ${r.input} on the ${r.backendDetail} backend at ${r.imagesPerSecond} img/s`];
       if (r.seed !== null) lines.push(`Seed: ${r.seed}`);
       for (const o of r.outputs) {
         lines.push(`${o.subset === 'all' ? 'Output' : o.subset === 'train' ? 'Train ' : 'Val   '}: ${o.files.length > 1 ? `${o.files.length} shards, ${o.files[0]} ...` : o.path} (${formatBytes(o.bytes)})`);

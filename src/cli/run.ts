@@ -49,13 +49,13 @@ export async function run(io: CliIo): Promise<number> {
         return 0;
       case 'convert':
         if (args.shell.help) return print(io, convertHelp());
-        return (await import('./convert-command.js')).convertCommand(ctx);
+        return await (await import('./convert-command.js')).convertCommand(ctx);
       case 'inspect':
         if (args.shell.help) return print(io, inspectHelp);
-        return (await import('./inspect-command.js')).inspectCommand(ctx);
+        return await (await import('./inspect-command.js')).inspectCommand(ctx);
       case 'presets':
         if (args.shell.help) return print(io, presetsHelp);
-        return (await import('./presets-command.js')).presetsCommand(ctx);
+        return await (await import('./presets-command.js')).presetsCommand(ctx);
       default:
         throw new Img2npyError('invalid-option', `Unknown command "${args.command}"; commands: convert, inspect, presets`);
     }

@@ -59,7 +59,8 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
   }
   for (const w of [...scan.warnings, ...plan.warnings]) ctx.onNotice?.(w);
   const scanMs = performance.now() - t0;
-  const { seed, subsets } = orderAndSplit(scan.files, options);
+  const { seed, subsets, warnings: splitWarnings } = orderAndSplit(scan.files, options);
+  for (const w of splitWarnings) ctx.onNotice?.(w);
   const backend = await loadBackend(options.backend);
 
   const skipped: SkippedFile[] = [];
@@ -130,11 +131,11 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
       outputs: [],
       manifest: layout.manifest,
       skipped: [...scan.ignored, ...skipped],
-      warnings: [...scan.warnings, ...plan.warnings],
+      warnings: [...scan.warnings, ...plan.warnings, ...splitWarnings],
       shape: [done, ...xShape],
       notExact: plan.notExact,
       timings: { scanMs: Math.round(scanMs), convertMs: Math.round(convertMs), totalMs: 0 },
-      imagesPerSecond: convertMs > 0 ? Math.round((progress.doneCount / convertMs) * 1000 * 10) / 10 : 0,
+      imagesPerSecond: convertMs > 0 ? Math.round((done / convertMs) * 1000 * 10) / 10 : 0,
       versions: await engineVersions(),
     };
     await publish(layout, staged, {

@@ -12,6 +12,7 @@ import type { ScannedFile } from './types.js';
 export interface OrderedSplit {
   /** The seed used, drawn when needed and not given; null when nothing was random. */
   seed: number | null;
+  warnings: string[];
   subsets: Record<SubsetName, ScannedFile[]>;
 }
 
@@ -20,9 +21,13 @@ export function orderAndSplit(files: ScannedFile[], options: ConvertOptions): Or
   const seed = random ? (options.seed ?? drawSeed()) : options.seed;
   const ordered = [...files];
   if (random) shuffleInPlace(ordered, new MT19937(seed!));
-  const { trainCount } = splitCounts(ordered.length, options.validationSplit);
+  const { training: trainCount, tooFewForValidation } = splitCounts(ordered.length, options.validationSplit);
+  const warnings = tooFewForValidation
+    ? [`validation split ${options.validationSplit} of ${ordered.length} images is less than one image: all go to training (Keras would fail here)`]
+    : [];
   return {
     seed,
+    warnings,
     subsets: { all: ordered, train: ordered.slice(0, trainCount), val: ordered.slice(trainCount) },
   };
 }

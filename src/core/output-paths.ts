@@ -62,7 +62,7 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function checkOutputsFree(layout: OutputLayout, sharded: boolean, overwrite: boolean): Promise<void> {
   if (overwrite) return;
-  const candidates = [layout.manifest, ...layout.subsets.map((s) => outputPath(layout, s))];
+  const candidates = [...layout.subsets.map((s) => outputPath(layout, s)), layout.manifest];
   for (const path of candidates) {
     if (await exists(path)) {
       throw new Img2npyError('output-exists', `Output ${path} already exists; pass --overwrite to replace it`, { file: path });
