@@ -1,6 +1,6 @@
 /** Per-file decode for a job, and the header-only pre-pass that sizes the padded canvas. */
 import type { Size } from '../shared/options.js';
-import { toErrorInfo } from '../shared/errors.js';
+import { Img2npyError, toErrorInfo } from '../shared/errors.js';
 import type { SkippedFile } from '../shared/report.js';
 import { decodeImage } from './decode.js';
 import type { JobPlan } from './job-plan.js';
@@ -28,7 +28,16 @@ export async function probeLargest(
   let height = 0;
   let width = 0;
   const exif = plan.decode.exif;
-  for await (const r of orderedPool(files, (f) => probeImage(f.abs, { exif }), { concurrency: ctx.jobs * 4, signal: ctx.signal })) {
+  const max = plan.decode.maxPixels;
+  const probe = async (f: ScannedFile) => {
+    const size = await probeImage(f.abs, { exif });
+    // The decoder refuses these too, but only later: they must not size the canvas.
+    if (max > 0 && size.width * size.height > max) {
+      throw new Img2npyError('image-too-large', `Cannot decode ${f.abs}: ${size.width}x${size.height} is ${size.width * size.height} pixels, more than the limit of ${max} (--max-pixels)`, { file: f.abs });
+    }
+    return size;
+  };
+  for await (const r of orderedPool(files, probe, { concurrency: ctx.jobs * 4, signal: ctx.signal })) {
     if (r.ok) {
       height = Math.max(height, r.value.height);
       width = Math.max(width, r.value.width);

@@ -39,7 +39,7 @@ export function parsePreset(text: string, source: string, fallbackName?: string)
   const obj = data as Record<string, unknown>;
   // A bare options object is accepted too (a hand-written --config file).
   const options = 'options' in obj ? obj.options : obj;
-  const name = 'options' in obj ? obj.name : fallbackName;
+  const name = 'options' in obj && obj.name !== undefined ? obj.name : fallbackName;
   const nameIssue = checkPresetName(name);
   if (nameIssue) throw new Img2npyError('preset-invalid', `${source}: ${nameIssue}`, { file: source });
   const checked = validatePartialOptions(options, source);
