@@ -12,12 +12,21 @@ export async function scanWithOptions(input: string, options: Partial<ConvertOpt
   return { scan, plan };
 }
 
+/** Only these options change what a scan finds; the rest (size, dtype...) may still be unset. */
+const scanKeys = ['like', 'followLinks', 'labels', 'classNames'] as const;
+
+function scanOnly(input: string, options: Partial<ConvertOptions>, signal?: AbortSignal) {
+  const picked: Partial<ConvertOptions> = { resize: 'none' };
+  for (const key of scanKeys) if (options[key] !== undefined) Object.assign(picked, { [key]: options[key] });
+  return scanWithOptions(input, picked, signal);
+}
+
 /**
  * @example const s = await scanSummary('flowers', {}); s.classNames // ['daisy', 'rose']
  * @throws Img2npyError input-not-found, no-classes, invalid-option...
  */
 export async function scanSummary(input: string, options: Partial<ConvertOptions>, ctx: { signal?: AbortSignal } = {}): Promise<ScanSummary> {
-  const { scan } = await scanWithOptions(input, options, ctx.signal);
+  const { scan } = await scanOnly(input, options, ctx.signal);
   return {
     root: scan.root,
     classNames: scan.classNames,

@@ -85,8 +85,12 @@ export interface Img2npyApi {
     chooseArrayFile: Call<'dialog:choose-array-file'>;
   };
   showInFolder: Call<'shell:show-in-folder'>;
-  /** Subscribes to progress; the listener is removed when `signal` aborts. */
-  onProgress(listener: (event: ProgressEvent) => void, options: { signal: AbortSignal }): void;
+  /**
+   * Subscribes to progress and returns the unsubscribe function. An AbortSignal cannot cross
+   * Electron's contextBridge (it arrives as a plain copy), so the returned function is the
+   * reliable way to stop; `signal` is honoured where it survives (the test bridge).
+   */
+  onProgress(listener: (event: ProgressEvent) => void, options?: { signal?: AbortSignal }): () => void;
   /** Path of a dropped file or folder (webUtils.getPathForFile under Electron). */
   pathForFile(file: File): string;
 }
