@@ -1,0 +1,111 @@
+/**
+ * Small byte-level helpers shared by the .npy/.npz writers and reader: positional writes that
+ * finish, a CRC-32 that works on every Node 20, and a cursor that pulls exact byte counts out
+ * of a stream without holding more than the caller asked for.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
+
+/** Writes all of `bytes` at `position` (a single write may be short). */
+export async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** Reads up to `length` bytes at `position` into a fresh buffer; shorter only at end of file. */
+export async function readAt(handle: FileHandle, length: number, position: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(out, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? out : out.subarray(0, done);
+}
+
+let table: Int32Array | null = null;
+
+/** CRC-32 (zip's) in plain JS, for Node releases before zlib.crc32 (20.15). */
+export function tableCrc32(data: Uint8Array, value = 0): number {
+  if (!table) {
+    table = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c;
+    }
+  }
+  let c = ~value;
+  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/** CRC-32 continuing from `value`; native where Node has it. */
+export const crc32: (data: Uint8Array, value?: number) => number = nativeCrc32 ?? tableCrc32;
+
+/**
+ * Pulls exact byte counts from a stream, in order. Only the chunk in hand is held, so memory is
+ * what the caller reads plus one stream chunk.
+ */
+export class ByteCursor {
+  /** Bytes consumed so far (read or skipped). */
+  position = 0;
+  private readonly chunks: AsyncIterator<Buffer>;
+  private held: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly stream: Readable) {
+    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+
+  /** Up to `n` bytes; fewer only when the stream ends. */
+  async read(n: number): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let got = 0;
+    while (got < n) {
+      const piece = await this.take(n - got);
+      if (!piece) break;
+      parts.push(piece);
+      got += piece.length;
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, got);
+  }
+
+  /** Discards `n` bytes; returns how many there were. */
+  async skip(n: number): Promise<number> {
+    let got = 0;
+    while (got < n) {
+      const piece = await this.take(n - got);
+      if (!piece) break;
+      got += piece.length;
+    }
+    return got;
+  }
+
+  /** The next chunk as it comes from the stream (at most `max` bytes), or null at the end. */
+  async next(max = Number.MAX_SAFE_INTEGER): Promise<Buffer | null> {
+    return this.take(max);
+  }
+
+  destroy(): void {
+    this.stream.destroy();
+  }
+
+  private async take(max: number): Promise<Buffer | null> {
+    if (this.held.length === 0) {
+      const r = await this.chunks.next();
+      if (r.done) return null;
+      this.held = r.value;
+    }
+    const piece = this.held.length <= max ? this.held : this.held.subarray(0, max);
+    this.held = this.held.subarray(piece.length);
+    this.position += piece.length;
+    return piece;
+  }
+}
