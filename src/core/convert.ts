@@ -61,6 +61,7 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
   const scanMs = performance.now() - t0;
   const { seed, subsets, warnings: splitWarnings } = orderAndSplit(scan.files, options);
   for (const w of splitWarnings) ctx.onNotice?.(w);
+  if (seed !== null && options.seed === null) ctx.onNotice?.(`No --seed given: shuffled with seed ${seed}; pass --seed ${seed} to repeat this order and split`);
   const backend = await loadBackend(options.backend);
 
   const skipped: SkippedFile[] = [];
