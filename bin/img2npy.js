@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Thin shim: the CLI is compiled to out/node by `npm run build` (fast start, no TypeScript loader).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../out/node/cli/main.js', import.meta.url);
@@ -8,5 +10,20 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('img2npy: not built yet; run `npm run build` in ' + fileURLToPath(new URL('..', import.meta.url)) + '\n');
   process.exit(2);
 }
-const { main } = await import(entry.href);
-await main();
+
+const { mallocEnv, needsMallocTuning } = await import(new URL('../out/node/core/malloc-env.js', import.meta.url).href);
+if (needsMallocTuning(process.argv.slice(2), process.env, process.platform)) {
+  // glibc reads its malloc settings only at start, so the heavy commands run in a child started
+  // with them (src/core/malloc-env.ts). The child gets its own process group, so a terminal's Ctrl-C
+  // reaches it exactly once: through us.
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: mallocEnv(process.env),
+    detached: true,
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 1)));
+} else {
+  const { main } = await import(entry.href);
+  await main();
+}

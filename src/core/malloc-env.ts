@@ -1,0 +1,23 @@
+/**
+ * libvips frees and reallocates large decode buffers on many threads. With glibc's defaults (up
+ * to 8 arenas per core, and a mmap threshold that climbs after the first large free) those
+ * buffers end up in fragmented arenas and RSS grows with the number of photos: measured 450 MB
+ * after 213 wallpaper JPEGs at 224x224, against 250 MB with these two settings and no loss of
+ * speed. glibc reads them only at process start, so shells apply them to the process that will
+ * decode (the CLI re-runs itself; the app starts its engine process with them).
+ */
+export const tunedMarker = 'IMG2NPY_MALLOC_TUNED';
+
+/** Commands that decode images; --help, presets and the like start directly. */
+const heavyCommands = new Set(['convert', 'inspect']);
+
+export function needsMallocTuning(argv: readonly string[], env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
+  if (platform !== 'linux' || env[tunedMarker]) return false;
+  if (argv.includes('--help') || argv.includes('-h')) return false;
+  return heavyCommands.has(argv.find((a) => !a.startsWith('-')) ?? '');
+}
+
+/** The environment for a decoding process; the user's own MALLOC_* settings win over ours. */
+export function mallocEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', ...env, [tunedMarker]: '1' };
+}
