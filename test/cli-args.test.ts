@@ -24,3 +24,9 @@ test('every schema option appears in convert --help', () => {
   const help = convertHelp();
   for (const spec of optionSpecs) assert.ok(help.includes(`--${spec.flag}`) || help.includes(`--[no-]${spec.flag}`), spec.flag);
 });
+
+test('shell booleans read an inline value: --overwrite=false does not overwrite', () => {
+  assert.equal(parseArgs(['convert', '--overwrite=false']).shell.overwrite, false);
+  assert.equal(parseArgs(['convert', '--overwrite']).shell.overwrite, true);
+  assert.throws(() => parseArgs(['convert', '--json=maybe']), /Expected true or false for --json but received "maybe"/);
+});

@@ -87,6 +87,9 @@ test('npy folder output maps with mmap_mode and has 64-byte aligned headers', as
   const r = await cli(['convert', root, '--out', out, '--size', '6x6', '--labels', 'none']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual((await readdir(out)).sort(), ['class_names.npy', 'paths.npy', 'x.npy']);
+  const manifest = JSON.parse(await readFile(join(dir, 'arrays.manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.shape, [6, 6, 6, 3], 'report counts unlabelled images too');
+  assert.match(r.stdout, /Converted 6 images/);
   const s = await py<{ mm: boolean; shape: number[]; offset: number; green: number[] }>(
     `import sys, json, numpy as np
 x = np.load(sys.argv[1] + '/x.npy', mmap_mode='r', allow_pickle=False)
@@ -141,7 +144,7 @@ test('existing output is refused (exit 2, untouched) and replaced with --overwri
   const before = await stat(out);
   const again = await cli(['convert', root, '--out', out, '--size', '5x5']);
   assert.equal(again.code, 2);
-  assert.match(again.stderr, /o\.npz already exists; pass --overwrite/);
+  assert.match(again.stderr, /o\.npz already exists; turn on overwrite \(--overwrite\)/);
   assert.equal((await stat(out)).mtimeMs, before.mtimeMs);
   assert.equal((await cli(['convert', root, '--out', out, '--size', '5x5', '--overwrite'])).code, 0);
   const s = await py<Summary>(summarize, [out]);
@@ -214,4 +217,32 @@ print(json.dumps({'shape': list(x.shape), 'corner': x[0, 0, 0].tolist(), 'pad': 
   assert.deepEqual(s.shape, [2, 9, 7, 3]);
   assert.deepEqual(s.corner, [10, 20, 30]);
   assert.deepEqual(s.pad, [0, 0, 0]);
+});
+
+test('--overwrite with shards replaces old shards and a stale unsharded output, but no unrelated file', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'in');
+  await makeSolidFolder(root, colours, 2);
+  const out = join(dir, 'd.npz');
+  assert.equal((await cli(['convert', root, '--out', out, '--size', '4x4'])).code, 0);
+  assert.equal((await cli(['convert', root, '--out', out, '--size', '4x4', '--validation-split', '0.5', '--shard-size', '2', '--overwrite'])).code, 0);
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(join(dir, 'd-old-00001-of-00002.npz'), 'mine');
+  const refused = await cli(['convert', root, '--out', out, '--size', '4x4', '--shard-size', '4']);
+  assert.equal(refused.code, 2, 'd.npz exists');
+  const r = await cli(['convert', root, '--out', out, '--size', '4x4', '--shard-size', '4', '--overwrite']);
+  assert.equal(r.code, 0, r.stderr);
+  const names = (await readdir(dir)).sort();
+  assert.deepEqual(names, ['d-00000-of-00002.npz', 'd-00001-of-00002.npz', 'd-old-00001-of-00002.npz', 'd-train-00000-of-00002.npz', 'd-train-00001-of-00002.npz', 'd-val-00000-of-00002.npz', 'd-val-00001-of-00002.npz', 'd.manifest.json', 'in']);
+});
+
+test('a folder where every image is unreadable is an input error, with nothing written', async (t) => {
+  const dir = await tempDir(t);
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(join(dir, 'in', 'a'), { recursive: true });
+  await writeFile(join(dir, 'in', 'a', 'x.png'), 'not a png');
+  const r = await cli(['convert', join(dir, 'in'), '--out', join(dir, 'o.npz'), '--size', '4x4']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /None of the 1 images/);
+  assert.deepEqual((await readdir(dir)).sort(), ['in']);
 });

@@ -68,7 +68,14 @@ export function parseArgs(argv: string[]): ParsedArgs {
       return next;
     };
     if ((shellBoolFlags as readonly string[]).includes(name)) {
-      shell[name as (typeof shellBoolFlags)[number]] = true;
+      // `--overwrite=false` must not overwrite: read the inline value like any boolean.
+      let value = true;
+      if (inline !== undefined) {
+        if (/^(true|yes|1|on)$/i.test(inline)) value = true;
+        else if (/^(false|no|0|off)$/i.test(inline)) value = false;
+        else throw usage(`Expected true or false for --${name} but received ${JSON.stringify(inline)}`, name);
+      }
+      shell[name as (typeof shellBoolFlags)[number]] = value;
       continue;
     }
     if ((shellValueFlags as readonly string[]).includes(name)) {

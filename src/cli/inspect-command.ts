@@ -25,7 +25,9 @@ export async function inspectCommand(ctx: CommandContext): Promise<number> {
   const { inspect, writeContactSheet } = await import('../core/index.js');
   const result = await inspect(path, { signal: io.signal, samples: 0 });
   if (args.shell.grid) {
-    await writeContactSheet(path, args.shell.grid, { samples: args.shell.samples ?? 32, signal: io.signal });
+    const x = result.arrays.find((a) => a.name === 'x');
+    const range = x && x.min !== null && x.max !== null ? { min: x.min, max: x.max } : undefined;
+    await writeContactSheet(path, args.shell.grid, { samples: args.shell.samples ?? 32, signal: io.signal, range });
   }
   reporter.result(text(result) + (args.shell.grid ? `\nContact sheet: ${args.shell.grid}` : ''), result);
   return 0;

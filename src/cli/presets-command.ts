@@ -41,7 +41,7 @@ export async function presetsCommand(ctx: CommandContext): Promise<number> {
     }
     case 'delete': {
       const removed = await store.delete(needName());
-      if (!removed) throw new Img2npyError('preset-not-found', `No preset named "${name}" in ${store.dir}`);
+      if (!removed) throw new Img2npyError('preset-not-found', `No preset named "${name}" in ${store.dir}`, { file: store.dir });
       reporter.result(`Deleted ${name}`, { deleted: name });
       return 0;
     }

@@ -14,6 +14,7 @@ import { probeLargest } from './decode-job.js';
 import { planJob, resolveJobOptions } from './job-plan.js';
 import { encodeLabels } from './labels-encode.js';
 import { npyDescr } from './npy-header.js';
+import { unicodeWidth } from './npy-writer.js';
 import { orderAndSplit } from './order-split.js';
 import { checkOutputsFree, planOutputs, type SubsetName } from './output-paths.js';
 import { ProgressEmitter } from './progress-emitter.js';
@@ -44,24 +45,19 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
   const input = resolve(job.input);
   const layout = planOutputs(job.output, options, job.jobId);
   const progress = new ProgressEmitter(job.jobId, ctx.onProgress);
-  await checkOutputsFree(layout, options.shardSize !== null, job.overwrite);
+  await checkOutputsFree(layout, job.overwrite);
   signal?.throwIfAborted();
 
   progress.setPhase('scan', 0);
   const scan = await scanFolder(input, plan.scan, signal);
   if (scan.files.length === 0) throw new Img2npyError('no-images', `No images found in ${input}`, { file: input });
-  if (options.labels !== 'none' && options.labelMode === 'binary' && scan.classNames.length !== 2) {
-    throw new Img2npyError(
-      'invalid-option',
-      `Expected exactly 2 classes for labelMode binary but found ${scan.classNames.length}: ${scan.classNames.join(', ')}`,
-      { option: 'labelMode' },
-    );
-  }
+  // Also the early check that binary labels have exactly two classes.
+  const labels = options.labels === 'none' ? null : encodeLabels([], options.labelMode, scan.classNames.length);
   for (const w of [...scan.warnings, ...plan.warnings]) ctx.onNotice?.(w);
   const scanMs = performance.now() - t0;
   const { seed, subsets, warnings: splitWarnings } = orderAndSplit(scan.files, options);
   for (const w of splitWarnings) ctx.onNotice?.(w);
-  if (seed !== null && options.seed === null) ctx.onNotice?.(`No --seed given: shuffled with seed ${seed}; pass --seed ${seed} to repeat this order and split`);
+  if (seed !== null && options.seed === null) ctx.onNotice?.(`No seed given: shuffled with seed ${seed}; set seed ${seed} (--seed ${seed}) to repeat this order and split`);
   const backend = await loadBackend(options.backend);
 
   const skipped: SkippedFile[] = [];
@@ -85,8 +81,7 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
     resize: plan.tensorResize,
   });
   const xShape = options.layout === 'nchw' ? [plan.channels, H, W] : [H, W, plan.channels];
-  const labels = options.labels === 'none' ? null : encodeLabels([], options.labelMode, scan.classNames.length);
-  const pathWidth = Math.max(1, ...scan.files.map((f) => [...f.rel].length));
+  const pathWidth = unicodeWidth(scan.files.map((f) => f.rel));
 
   const parent = dirname(layout.base);
   await mkdir(parent, { recursive: true }).catch((err: Error) => {
@@ -118,8 +113,11 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
       staged.set(subset, await writer.finish());
     }
     const convertMs = performance.now() - tConvert;
+    const done = writers.reduce((n, w) => n + w.rows, 0);
+    if (done === 0) {
+      throw new Img2npyError('no-images', `None of the ${scan.files.length} images in ${input} could be converted; see the skipped files`, { file: input });
+    }
     progress.setPhase('finalize', 1);
-    const done = counts.reduce((a, b) => a + b, 0);
     const report: ConvertReport = {
       jobId: job.jobId,
       input,
@@ -145,12 +143,12 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
       overwrite: job.overwrite,
       signal,
       manifest: (outputs) => {
-        report.outputs = outputs.map((o) => ({ ...o, arrays: arraysOf(o.samples, xShape, options.dtype, labels, pathWidth, scan.classNames) }));
+        report.outputs = outputs.map((o, i) => ({ ...o, arrays: writers[i].describe(o.samples) }));
         report.timings.totalMs = Math.round(performance.now() - t0);
         return report;
       },
     });
-    progress.setPhase('done', 1);
+    progress.setPhase('done', done, done);
     return report;
   } catch (err) {
     await Promise.allSettled(writers.map((w) => w.abort()));
@@ -160,18 +158,3 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
   }
 }
 
-function arraysOf(
-  n: number,
-  xShape: number[],
-  dtype: string,
-  labels: { descr: string; rowShape: number[] } | null,
-  pathWidth: number,
-  classNames: string[],
-) {
-  const arrays = [{ name: 'x', shape: [n, ...xShape], descr: npyDescr(dtype as 'uint8'), dtype }];
-  if (labels) arrays.push({ name: 'y', shape: [n, ...labels.rowShape], descr: labels.descr, dtype: labels.descr === '<i4' ? 'int32' : 'float32' });
-  const width = Math.max(1, ...classNames.map((c) => [...c].length));
-  arrays.push({ name: 'class_names', shape: [classNames.length], descr: `<U${width}`, dtype: 'str' });
-  arrays.push({ name: 'paths', shape: [n], descr: `<U${pathWidth}`, dtype: 'str' });
-  return arrays;
-}

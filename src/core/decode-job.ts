@@ -1,12 +1,14 @@
 /** Per-file decode for a job, and the header-only pre-pass that sizes the padded canvas. */
 import type { Size } from '../shared/options.js';
-import { Img2npyError, toErrorInfo } from '../shared/errors.js';
+import { toErrorInfo } from '../shared/errors.js';
 import type { SkippedFile } from '../shared/report.js';
 import { decodeImage } from './decode.js';
+import { checkPixelLimit } from './decode-errors.js';
 import type { JobPlan } from './job-plan.js';
 import { orderedPool } from './ordered-pool.js';
 import { padToCanvas } from './pad-canvas.js';
 import { probeImage } from './probe.js';
+import { skippableCodes } from './subset-convert.js';
 import type { DecodedImage, ScannedFile } from './types.js';
 
 export async function decodeForJob(file: ScannedFile, plan: JobPlan, size: Size): Promise<DecodedImage> {
@@ -28,13 +30,10 @@ export async function probeLargest(
   let height = 0;
   let width = 0;
   const exif = plan.decode.exif;
-  const max = plan.decode.maxPixels;
   const probe = async (f: ScannedFile) => {
     const size = await probeImage(f.abs, { exif });
     // The decoder refuses these too, but only later: they must not size the canvas.
-    if (max > 0 && size.width * size.height > max) {
-      throw new Img2npyError('image-too-large', `Cannot decode ${f.abs}: ${size.width}x${size.height} is ${size.width * size.height} pixels, more than the limit of ${max} (--max-pixels)`, { file: f.abs });
-    }
+    checkPixelLimit(f.abs, size.width, size.height, plan.decode.maxPixels);
     return size;
   };
   for await (const r of orderedPool(files, probe, { concurrency: ctx.jobs * 4, signal: ctx.signal })) {
@@ -44,7 +43,7 @@ export async function probeLargest(
       continue;
     }
     const info = toErrorInfo(r.error);
-    if (ctx.strict || (info.code !== 'unreadable-image' && info.code !== 'image-too-large')) throw r.error;
+    if (ctx.strict || !skippableCodes.has(info.code)) throw r.error;
     ctx.skipped.push({ file: files[r.index].rel, code: info.code, reason: info.message });
   }
   return { height: Math.max(1, height), width: Math.max(1, width) };

@@ -9,6 +9,7 @@ import { Img2npyError } from '../shared/errors.js';
 import type { InspectedArray, InspectResult } from '../shared/report.js';
 import { type ArrayFile, type ArrayRows, openArrayFile } from './array-reader.js';
 import { fromFloat16Bits } from './float16.js';
+import { toPng, toPngDataUrl } from './png.js';
 import type { DecodedImage } from './types.js';
 
 /** One view over a single file or a folder of .npy files. */
@@ -58,21 +59,30 @@ function labelIndices(rows: ArrayRows, shape: number[]): number[] {
   return out;
 }
 
-async function countClasses(set: ArraySet, classNames: string[] | null, signal?: AbortSignal): Promise<{ counts: Record<string, number> | null; labels: number[] }> {
-  if (!set.names.includes('y')) return { counts: null, labels: [] };
+async function countClasses(set: ArraySet, classNames: string[] | null, signal?: AbortSignal): Promise<Record<string, number> | null> {
+  if (!set.names.includes('y')) return null;
   const y = info(set, 'y');
-  const labels: number[] = [];
+  const counts: Record<string, number> = {};
   const block = 65536;
   for (let start = 0; start < y.shape[0]; start += block) {
     signal?.throwIfAborted();
-    labels.push(...labelIndices(await set.file('y').readRows('y', start, Math.min(block, y.shape[0] - start)), y.shape));
+    for (const l of labelIndices(await set.file('y').readRows('y', start, Math.min(block, y.shape[0] - start)), y.shape)) {
+      const key = classNames?.[l] ?? String(l);
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
   }
-  const counts: Record<string, number> = {};
-  for (const l of labels) {
-    const key = classNames?.[l] ?? String(l);
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return { counts, labels };
+  return counts;
+}
+
+async function labelAt(set: ArraySet, index: number, classNames: string[] | null): Promise<string | null> {
+  if (!set.names.includes('y')) return null;
+  const [l] = labelIndices(await set.file('y').readRows('y', index, 1), info(set, 'y').shape);
+  return l === undefined ? null : (classNames?.[l] ?? String(l));
+}
+
+async function readClassNames(set: ArraySet): Promise<string[] | null> {
+  if (!set.names.includes('class_names')) return null;
+  return (await set.file('class_names').readRows('class_names', 0, info(set, 'class_names').shape[0])) as string[];
 }
 
 /** Turns one row of x into displayable 8-bit pixels (NCHW transposed, floats rescaled). */
@@ -94,24 +104,19 @@ function rowToImage(rows: ArrayRows, shape: number[], range: { min: number; max:
   return { data: out, width: w, height: h, channels: c as 1 | 3 | 4 };
 }
 
-async function png(img: DecodedImage): Promise<Buffer> {
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } }).png().toBuffer();
-}
-
 function sampleIndices(n: number, count: number): number[] {
   if (n <= count) return Array.from({ length: n }, (_, i) => i);
   return Array.from({ length: count }, (_, i) => Math.floor((i * n) / count));
 }
 
-async function samplesOf(set: ArraySet, count: number, xRange: { min: number; max: number }, labels: number[], classNames: string[] | null) {
+async function samplesOf(set: ArraySet, count: number, xRange: { min: number; max: number }, classNames: string[] | null) {
   if (!set.names.includes('x') || count <= 0) return [];
   const x = info(set, 'x');
   if (x.shape.length < 3 || x.dtype === 'str') return [];
   const out: { index: number; label: string | null; image: DecodedImage }[] = [];
   for (const index of sampleIndices(x.shape[0], count)) {
     const image = rowToImage(await set.file('x').readRows('x', index, 1), x.shape, xRange);
-    const l = labels[index];
-    out.push({ index, label: l === undefined ? null : (classNames?.[l] ?? String(l)), image });
+    out.push({ index, label: await labelAt(set, index, classNames), image });
   }
   return out;
 }
@@ -129,13 +134,13 @@ export async function inspect(path: string, ctx: { signal?: AbortSignal; samples
       const stats = a.dtype === 'str' ? { min: null, max: null, mean: null } : await set.file(name).stats(name, { signal: ctx.signal });
       arrays.push({ ...a, ...stats });
     }
-    const classNames = set.names.includes('class_names') ? ((await set.file('class_names').readRows('class_names', 0, info(set, 'class_names').shape[0])) as string[]) : null;
-    const { counts, labels } = await countClasses(set, classNames, ctx.signal);
+    const classNames = await readClassNames(set);
+    const counts = await countClasses(set, classNames, ctx.signal);
     const x = arrays.find((a) => a.name === 'x');
     const range = { min: x?.min ?? 0, max: x?.max ?? 255 };
-    const tiles = await samplesOf(set, ctx.samples ?? 16, range, labels, classNames);
+    const tiles = await samplesOf(set, ctx.samples ?? 16, range, classNames);
     const samples = [];
-    for (const t of tiles) samples.push({ index: t.index, label: t.label, dataUrl: `data:image/png;base64,${(await png(t.image)).toString('base64')}` });
+    for (const t of tiles) samples.push({ index: t.index, label: t.label, dataUrl: await toPngDataUrl(t.image) });
     return { path, arrays, classNames, countsPerClass: counts, samples };
   } finally {
     await set.close();
@@ -150,13 +155,16 @@ function escapeXml(s: string): string {
  * Writes a contact sheet PNG: sample tiles in a grid, each captioned with its index and label.
  * @throws Img2npyError write-failed naming `out`.
  */
-export async function writeContactSheet(path: string, out: string, ctx: { samples: number; signal?: AbortSignal }): Promise<void> {
+export async function writeContactSheet(
+  path: string,
+  out: string,
+  ctx: { samples: number; signal?: AbortSignal; /** x's value range when already known (from inspect). */ range?: { min: number; max: number } },
+): Promise<void> {
   const set = await openSet(path);
   try {
-    const classNames = set.names.includes('class_names') ? ((await set.file('class_names').readRows('class_names', 0, info(set, 'class_names').shape[0])) as string[]) : null;
-    const { labels } = await countClasses(set, classNames, ctx.signal);
-    const stats = set.names.includes('x') ? await set.file('x').stats('x', { signal: ctx.signal }) : { min: 0, max: 255 };
-    const tiles = await samplesOf(set, ctx.samples, { min: stats.min ?? 0, max: stats.max ?? 255 }, labels, classNames);
+    const classNames = await readClassNames(set);
+    const stats = ctx.range ?? (set.names.includes('x') ? await set.file('x').stats('x', { signal: ctx.signal }) : { min: 0, max: 255 });
+    const tiles = await samplesOf(set, ctx.samples, { min: stats.min ?? 0, max: stats.max ?? 255 }, classNames);
     if (!tiles.length) throw new Img2npyError('not-an-array-file', `${path} has no image array x to draw`, { file: path });
     const cell = 128;
     const caption = 18;
@@ -166,7 +174,7 @@ export async function writeContactSheet(path: string, out: string, ctx: { sample
     for (const [i, t] of tiles.entries()) {
       const left = (i % cols) * cell;
       const top = Math.floor(i / cols) * (cell + caption);
-      const scaled = await sharp(await png(t.image)).resize(cell - 8, cell - 8, { fit: 'contain', kernel: 'nearest', background: '#808080' }).png().toBuffer();
+      const scaled = await sharp(await toPng(t.image)).resize(cell - 8, cell - 8, { fit: 'contain', kernel: 'nearest', background: '#808080' }).png().toBuffer();
       composites.push({ input: scaled, left: left + 4, top: top + 4 });
       const text = escapeXml(`${t.index}: ${t.label ?? ''}`.slice(0, 20));
       const svg = `<svg width="${cell}" height="${caption}" xmlns="http://www.w3.org/2000/svg"><text x="4" y="13" font-family="DejaVu Sans, sans-serif" font-size="12" fill="#fff">${text}</text></svg>`;

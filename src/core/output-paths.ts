@@ -55,27 +55,35 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Shards an earlier run left for this subset: exactly `<name>-NNNNN-of-NNNNN[.npz]`, so neither a
+ * `-train` split output nor a user's own `<name>-old-...` file is taken for one.
+ */
+export async function existingShards(layout: OutputLayout, subset: SubsetName): Promise<string[]> {
+  const dir = dirname(layout.base);
+  const stem = basename(outputPath(layout, subset)).replace(npzExt, '');
+  const ext = layout.kind === 'npz' ? '\\.npz' : '';
+  const pattern = new RegExp(`^${escapeRegExp(stem)}-\\d{5}-of-\\d{5}${ext}$`, layout.kind === 'npz' ? 'i' : '');
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  return entries.filter((e) => pattern.test(e)).map((e) => join(dir, e));
+}
+
 /**
  * Refuses to start when any output of this job already exists (unless overwrite), so a run
- * never clobbers data the user did not offer up. Shards are matched by their name pattern.
+ * never clobbers data the user did not offer up.
  * @throws Img2npyError `output-exists` naming the first path found.
  */
-export async function checkOutputsFree(layout: OutputLayout, sharded: boolean, overwrite: boolean): Promise<void> {
+export async function checkOutputsFree(layout: OutputLayout, overwrite: boolean): Promise<void> {
   if (overwrite) return;
   const candidates = [...layout.subsets.map((s) => outputPath(layout, s)), layout.manifest];
+  for (const subset of layout.subsets) candidates.push(...(await existingShards(layout, subset)));
   for (const path of candidates) {
     if (await exists(path)) {
-      throw new Img2npyError('output-exists', `Output ${path} already exists; pass --overwrite to replace it`, { file: path });
-    }
-  }
-  if (!sharded) return;
-  const dir = dirname(layout.base);
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  for (const subset of layout.subsets) {
-    const prefix = basename(outputPath(layout, subset)).replace(npzExt, '');
-    const hit = entries.find((e) => e.startsWith(prefix + '-') && /-\d{5}-of-\d{5}(\.npz)?$/i.test(e));
-    if (hit) {
-      throw new Img2npyError('output-exists', `Output shard ${join(dir, hit)} already exists; pass --overwrite to replace it`, { file: join(dir, hit) });
+      throw new Img2npyError('output-exists', `Output ${path} already exists; turn on overwrite (--overwrite) to replace it`, { file: path });
     }
   }
 }

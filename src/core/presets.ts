@@ -113,8 +113,13 @@ export class PresetStore {
     const clean: Preset = { name: preset.name, options: checked.value };
     await mkdir(this.dir, { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(clean, null, 2) + '\n');
-    await rename(tmp, path);
+    try {
+      await writeFile(tmp, JSON.stringify(clean, null, 2) + '\n');
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw new Img2npyError('write-failed', `Cannot save preset ${path}: ${(err as Error).message}`, { file: path, cause: err });
+    }
     return clean;
   }
 

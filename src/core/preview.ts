@@ -2,7 +2,7 @@
  * A few images after the current transform, for the app's live preview, plus the final array
  * shape and an estimate of the output size, computed without converting anything.
  */
-import sharp from 'sharp';
+import { availableParallelism } from 'node:os';
 import type { ConvertOptions } from '../shared/options.js';
 import { toErrorInfo } from '../shared/errors.js';
 import type { PreviewItem, PreviewResult } from '../shared/report.js';
@@ -11,9 +11,11 @@ import { decodeImage } from './decode.js';
 import { probeLargest } from './decode-job.js';
 import { encodeLabels } from './labels-encode.js';
 import { itemBytes, npyDescr } from './npy-header.js';
+import { unicodeWidth } from './npy-writer.js';
 import { scanWithOptions } from './scan-summary.js';
+import { toPngDataUrl } from './png.js';
 import { createTensorStage } from './tensor-stage.js';
-import type { DecodedImage, ScannedFile } from './types.js';
+import type { ScannedFile } from './types.js';
 
 /** Takes files round-robin across classes so the grid shows several classes, not just the first. */
 export function pickAcrossClasses(files: ScannedFile[], count: number): ScannedFile[] {
@@ -31,11 +33,6 @@ export function pickAcrossClasses(files: ScannedFile[], count: number): ScannedF
   return out;
 }
 
-export async function toPngDataUrl(img: DecodedImage): Promise<string> {
-  const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } }).png().toBuffer();
-  return `data:image/png;base64,${png.toString('base64')}`;
-}
-
 /**
  * @example const p = await preview('flowers', { size: { height: 64, width: 64 } }, 8)
  * @throws Img2npyError from the scan or option validation; per-image failures are items with error.
@@ -45,7 +42,7 @@ export async function preview(input: string, options: Partial<ConvertOptions>, c
   const o = plan.options;
   const backend = await loadBackend(o.backend);
   let size = o.size ?? { height: 0, width: 0 };
-  if (plan.padToLargest) size = await probeLargest(scan.files, plan, { jobs: 8, signal: ctx.signal, skipped: [], strict: false });
+  if (plan.padToLargest) size = await probeLargest(scan.files, plan, { jobs: o.jobs ?? availableParallelism() + 1, signal: ctx.signal, skipped: [], strict: false });
   // The preview shows pixels, not normalised values: uint8, HWC, same geometry.
   const stage = plan.tensorResize
     ? createTensorStage(backend, { ...size, channels: plan.channels, dtype: 'uint8', normalize: 'none', mean: null, std: null, layout: 'nhwc', resize: plan.tensorResize })
@@ -67,7 +64,7 @@ export async function preview(input: string, options: Partial<ConvertOptions>, c
   const xRow = [size.height, size.width, plan.channels];
   const shape = o.layout === 'nchw' ? [n, plan.channels, size.height, size.width] : [n, ...xRow];
   const labelBytes = o.labels === 'none' ? 0 : encodeLabels([0], o.labelMode, Math.max(2, scan.classNames.length)).bytes.length;
-  const pathWidth = Math.max(1, ...scan.files.map((f) => [...f.rel].length));
+  const pathWidth = unicodeWidth(scan.files.map((f) => f.rel));
   const estimatedBytes = n * (xRow[0] * xRow[1] * xRow[2] * itemBytes(npyDescr(o.dtype)) + labelBytes + pathWidth * 4);
   return { items, shape, dtype: o.dtype, estimatedBytes, backend: backend.name };
 }

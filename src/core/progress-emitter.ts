@@ -19,10 +19,11 @@ export class ProgressEmitter {
     private readonly listener: ((event: ProgressEvent) => void) | undefined,
   ) {}
 
-  setPhase(phase: Phase, total: number): void {
+  /** Starts a phase; `done` is given for phases that start complete (the final 'done' event). */
+  setPhase(phase: Phase, total: number, done = 0): void {
     this.phase = phase;
     this.total = total;
-    this.done = 0;
+    this.done = done;
     this.phaseStart = performance.now();
     this.emit(true);
   }
@@ -32,14 +33,6 @@ export class ProgressEmitter {
     if (skipped) this.skipped++;
     this.file = file;
     this.emit(this.done === this.total);
-  }
-
-  get doneCount(): number {
-    return this.done;
-  }
-
-  get skippedCount(): number {
-    return this.skipped;
   }
 
   private emit(force: boolean): void {

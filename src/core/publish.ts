@@ -3,11 +3,11 @@
  * job's temporary folder first (npz packing included); only then are the finished files renamed
  * into place, so a failure or cancel before that point leaves nothing at the destination.
  */
-import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { Img2npyError } from '../shared/errors.js';
 import { packNpz } from './npz-pack.js';
-import { type OutputLayout, type SubsetName, outputPath } from './output-paths.js';
+import { type OutputLayout, type SubsetName, existingShards, outputPath } from './output-paths.js';
 import type { StagedShard } from './subset-writer.js';
 
 export interface PublishedOutput {
@@ -63,34 +63,53 @@ export async function publish(
     outputs.push({ subset, path: outputPath(layout, subset), files, samples: shards.reduce((n, s) => n + s.rows, 0), bytes });
   }
   const manifestTemp = join(layout.tempDir, 'manifest.json');
-  await writeFile(manifestTemp, JSON.stringify(opts.manifest(outputs), null, 2) + '\n');
+  await writeFile(manifestTemp, JSON.stringify(opts.manifest(outputs), null, 2) + '\n').catch((err: Error) => {
+    throw new Img2npyError('write-failed', `Cannot write the manifest in ${layout.tempDir}: ${err.message}`, { file: manifestTemp, cause: err });
+  });
   moves.push({ from: manifestTemp, to: layout.manifest });
   opts.signal?.throwIfAborted();
-
-  if (opts.overwrite) await clearOldOutputs(layout, moves);
-  for (const move of moves) {
-    try {
-      await rename(move.from, move.to);
-    } catch (err) {
-      throw new Img2npyError('write-failed', `Cannot move the finished output into ${move.to}: ${(err as Error).message}`, { file: move.to, cause: err });
-    }
-  }
+  await swapIn(layout, moves, opts.overwrite);
   return outputs;
 }
 
-/** With --overwrite, old outputs (and stale shards of an earlier shard count) go just before the swap. */
-async function clearOldOutputs(layout: OutputLayout, moves: Move[]): Promise<void> {
-  const dir = dirname(layout.base);
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  for (const subset of layout.subsets) {
-    const prefix = basename(outputPath(layout, subset)).replace(/\.npz$/i, '');
-    for (const e of entries) {
-      if (e.startsWith(prefix + '-') && /-\d{5}-of-\d{5}(\.npz)?$/i.test(e)) await rm(join(dir, e), { recursive: true, force: true });
+/**
+ * Renames the finished files into place. With overwrite, what they replace (and shards or an
+ * unsharded file of an earlier run that this run's names would leave stale) is first moved into
+ * the temporary folder, so a failed rename can put everything back as it was.
+ */
+async function swapIn(layout: OutputLayout, moves: Move[], overwrite: boolean): Promise<void> {
+  const backups: Move[] = [];
+  const done: Move[] = [];
+  const backupDir = join(layout.tempDir, 'replaced');
+  try {
+    if (overwrite) {
+      const old = new Set<string>(moves.map((m) => m.to));
+      for (const subset of layout.subsets) {
+        for (const shard of await existingShards(layout, subset)) old.add(shard);
+        old.add(outputPath(layout, subset));
+      }
+      await mkdir(backupDir, { recursive: true });
+      for (const path of old) {
+        const backup = join(backupDir, String(backups.length));
+        const moved = await rename(path, backup).then(
+          () => true,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT') return false;
+            throw err;
+          },
+        );
+        if (moved) backups.push({ from: backup, to: path });
+      }
     }
-  }
-  for (const move of moves) {
-    const s = await stat(move.to).catch(() => null);
-    // A folder cannot be renamed over; a file can, atomically, so files are left to rename().
-    if (s?.isDirectory()) await rm(move.to, { recursive: true, force: true });
+    for (const move of moves) {
+      await rename(move.from, move.to);
+      done.push(move);
+    }
+  } catch (err) {
+    // Undo in reverse: new files back out, old files back in. Best effort: report the first error.
+    for (const move of done.reverse()) await rename(move.to, move.from).catch(() => undefined);
+    for (const b of backups.reverse()) await rename(b.from, b.to).catch(() => undefined);
+    const file = (err as NodeJS.ErrnoException).path ?? layout.base;
+    throw new Img2npyError('write-failed', `Cannot move the finished output into place (${file}): ${(err as Error).message}; previous outputs were kept`, { file, cause: err });
   }
 }

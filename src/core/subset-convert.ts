@@ -12,11 +12,8 @@ import { encodeLabels } from './labels-encode.js';
 import { orderedPool } from './ordered-pool.js';
 import type { ProgressEmitter } from './progress-emitter.js';
 import type { SubsetWriter } from './subset-writer.js';
+import type { TensorStage } from './tensor-stage.js';
 import type { DecodedImage, ScannedFile } from './types.js';
-
-export interface TensorStage {
-  processBatch(images: DecodedImage[]): Promise<Uint8Array>;
-}
 
 export interface SubsetContext {
   plan: JobPlan;
@@ -31,7 +28,8 @@ export interface SubsetContext {
   signal?: AbortSignal;
 }
 
-const skippable = new Set(['unreadable-image', 'image-too-large']);
+/** Per-file failures that skip the file (unless strict); anything else fails the job. */
+export const skippableCodes: ReadonlySet<string> = new Set(['unreadable-image', 'image-too-large']);
 
 export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): Promise<void> {
   const { plan, tensor, writer, progress, signal } = ctx;
@@ -43,6 +41,7 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
   let images: DecodedImage[] = [];
   let batchFiles: ScannedFile[] = [];
   let pendingWrite: Promise<void> = Promise.resolve();
+  let writeError: unknown = null;
 
   const flush = async () => {
     const x = perImage ? concat(rows) : await tensor.processBatch(images);
@@ -52,17 +51,22 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     batchFiles = [];
     await pendingWrite;
     const y = plan.options.labels === 'none' ? null : encodeLabels(take.map((f) => f.label!), labelMode, ctx.numClasses).bytes;
-    pendingWrite = ctx.writer.write(take.length, x, y, take.map((f) => f.rel));
-    // Surface write errors without waiting for the next batch.
+    // The write overlaps the next batch's decoding; a failure (disk full) is kept and stops the
+    // loop at its next image rather than after another whole batch.
+    pendingWrite = writer.write(take.length, x, y, take.map((f) => f.rel)).catch((err: unknown) => {
+      writeError = err;
+      throw err;
+    });
     pendingWrite.catch(() => undefined);
   };
 
   const window = perImage || plan.padToLargest ? ctx.jobs : ctx.jobs * 3;
   for await (const r of orderedPool(files, (f) => decodeForJob(f, plan, ctx.size), { concurrency: ctx.jobs, window, signal })) {
+    if (writeError) throw writeError;
     const file = files[r.index];
     if (!r.ok) {
       const info = toErrorInfo(r.error);
-      if (!skippable.has(info.code) || strict) throw r.error;
+      if (!skippableCodes.has(info.code) || strict) throw r.error;
       ctx.skipped.push({ file: file.rel, code: info.code, reason: info.message });
       progress.tick(file.rel, true);
       continue;
@@ -82,7 +86,6 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     }
   }
   await pendingWrite;
-  void writer;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -5,8 +5,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NpyStreamWriter, encodeUnicodeRows, writeNpyFile } from './npy-writer.js';
-import { npyDescr } from './npy-header.js';
+import { Img2npyError } from '../shared/errors.js';
+import type { ArrayInfo } from '../shared/report.js';
+import { NpyStreamWriter, encodeUnicodeRows, unicodeWidth, writeNpyFile } from './npy-writer.js';
+import { friendlyDtype, itemBytes, npyDescr } from './npy-header.js';
 import type { SubsetName } from './output-paths.js';
 
 export interface ArraySpec {
@@ -55,6 +57,18 @@ export class SubsetWriter {
     return this.staged.reduce((n, s) => n + s.rows, 0) + (this.current?.rows ?? 0);
   }
 
+  /** The arrays one output of `rows` samples holds, as written by `seal`. */
+  describe(rows: number): ArrayInfo[] {
+    const { x, y, pathWidth, classNames } = this.spec;
+    const info = (name: string, descr: string, shape: number[]): ArrayInfo => ({ name, descr, shape, dtype: friendlyDtype(descr) ?? descr });
+    return [
+      info('x', x.descr, [rows, ...x.rowShape]),
+      ...(y ? [info('y', y.descr, [rows, ...y.rowShape])] : []),
+      info('class_names', npyDescr({ unicode: unicodeWidth(classNames) }), [classNames.length]),
+      info('paths', npyDescr({ unicode: pathWidth }), [rows]),
+    ];
+  }
+
   /** Appends `count` rows; `x` and `y` hold exactly `count` rows each. */
   async write(count: number, x: Uint8Array, y: Uint8Array | null, paths: string[]): Promise<void> {
     let offset = 0;
@@ -91,7 +105,9 @@ export class SubsetWriter {
 
   private async open(): Promise<OpenShard> {
     const dir = join(this.spec.tempDir, `${this.spec.subset}-${String(this.staged.length).padStart(5, '0')}`);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true }).catch((err: Error) => {
+      throw new Img2npyError('write-failed', `Cannot create ${dir}: ${err.message}`, { file: dir, cause: err });
+    });
     const x = await NpyStreamWriter.create(join(dir, 'x.npy'), this.spec.x);
     const y = this.spec.y ? await NpyStreamWriter.create(join(dir, 'y.npy'), this.spec.y) : null;
     const paths = await NpyStreamWriter.create(join(dir, 'paths.npy'), { descr: npyDescr({ unicode: this.spec.pathWidth }), rowShape: [] });
@@ -106,7 +122,7 @@ export class SubsetWriter {
     await shard.y?.close();
     await shard.paths.close();
     const names = this.spec.classNames;
-    const width = Math.max(1, ...names.map((n) => [...n].length));
+    const width = unicodeWidth(names);
     const classFile = join(shard.dir, 'class_names.npy');
     await writeNpyFile(classFile, npyDescr({ unicode: width }), [names.length], encodeUnicodeRows(names, width));
     const files: Record<string, string> = { x: join(shard.dir, 'x.npy') };
@@ -118,6 +134,5 @@ export class SubsetWriter {
 }
 
 function bytesOf(spec: ArraySpec): number {
-  const item = Number(/\d+$/.exec(spec.descr)?.[0] ?? 1);
-  return spec.rowShape.reduce((a, b) => a * b, 1) * item;
+  return spec.rowShape.reduce((a, b) => a * b, 1) * itemBytes(spec.descr);
 }

@@ -1,5 +1,5 @@
 /** Progress is data, throttled by the engine to at most 20 events a second. */
-export const phases = ['scan', 'decode', 'write', 'finalize', 'done'] as const;
+export const phases = ['scan', 'decode', 'finalize', 'done'] as const;
 export type Phase = (typeof phases)[number];
 
 export interface ProgressEvent {
