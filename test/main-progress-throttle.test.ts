@@ -60,8 +60,8 @@ describe('createProgressThrottle', () => {
     throttle.push(event(1));
     throttle.push(event(2));
     throttle.push(event(1000));
-    throttle.push(event(1000, 'write'));
-    assert.deepEqual(sent.map((e) => [e.phase, e.done]), [['scan', 0], ['decode', 1], ['decode', 1000], ['write', 1000]]);
+    throttle.push(event(1000, 'finalize'));
+    assert.deepEqual(sent.map((e) => [e.phase, e.done]), [['scan', 0], ['decode', 1], ['decode', 1000], ['finalize', 1000]]);
   });
 
   it('flush delivers the held event; cancel drops it', () => {
