@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 let cached: Record<string, string> | null = null;
 
@@ -23,13 +24,14 @@ async function ownPackage(): Promise<{ version: string }> {
 export async function engineVersions(): Promise<Record<string, string>> {
   if (cached) return cached;
   const sharp = (await import('sharp')).default;
-  const tf = await import('@tensorflow/tfjs-core');
+  // Only the version string: tfjs itself is loaded (or not) by the backend.
+  const tf = JSON.parse(await readFile(createRequire(import.meta.url).resolve('@tensorflow/tfjs-core/package.json'), 'utf8')) as { version: string };
   cached = {
     img2npy: (await ownPackage()).version,
     node: process.versions.node,
     sharp: sharp.versions.sharp ?? 'unknown',
     libvips: sharp.versions.vips,
-    tfjs: tf.version_core,
+    tfjs: tf.version,
   };
   return cached;
 }
