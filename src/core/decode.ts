@@ -13,7 +13,6 @@
  * Small PNGs that need no resampling skip sharp (png-decode.ts): its per-image pipeline setup
  * costs ~1 ms, twenty times the whole JS decode of a 28×28 image; the pixels are the same.
  */
-import { readFile } from 'node:fs';
 import type { Sharp } from 'sharp';
 import { Img2npyError } from '../shared/errors.js';
 import { decodeBmp } from './bmp-decode.js';
@@ -23,6 +22,7 @@ import { openEncoded, openRaw } from './decode-sharp.js';
 import { type DecodableFormat, sniffFormat, sniffLength } from './decode-sniff.js';
 import { cropToAspectBox, fitInside } from './geometry.js';
 import { placeOnCanvas } from './pad-canvas.js';
+import { readWholeFile } from './read-file.js';
 import { decodePngFast, fastPngMaxPixels, type LoadedPng } from './png-decode.js';
 import type { DecodedImage, DecodePlan } from './types.js';
 
@@ -159,9 +159,7 @@ async function finish(source: Source, plan: DecodePlan): Promise<DecodedImage> {
 export async function decodeImage(abs: string, plan: DecodePlan): Promise<DecodedImage> {
   let buf: Buffer;
   try {
-    // The callback form costs about half the CPU of fs/promises's for small files (one request
-    // per step instead of a FileHandle and its promises), which shows at thousands of files/s.
-    buf = await new Promise<Buffer>((resolve, reject) => readFile(abs, (err, data) => (err ? reject(err) : resolve(data))));
+    buf = await readWholeFile(abs);
   } catch (err) {
     throw unreadable(abs, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
   }
