@@ -45,9 +45,13 @@ function failed(run: RunResult): string | null {
   return run.code === 0 ? null : `exit ${run.code}: ${run.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`;
 }
 
-/** img2npy's own argument list for a conversion; `extra` carries mode flags such as --like keras. */
+/**
+ * img2npy's own argument list for a conversion; `extra` carries mode flags such as --like keras.
+ * No --jobs: each tool runs as its users would run it, ours with its default (cores + 1
+ * decoders on the same cores), the baselines with one worker or process per core.
+ */
 export function oursArgs(job: Job, name: string, extra: string[]): string[] {
-  return ['bin/img2npy.js', 'convert', job.root, '--out', join(job.outDir, `${name}.npz`), ...extra, '--jobs', String(job.jobs), '--overwrite', '--json'];
+  return ['bin/img2npy.js', 'convert', job.root, '--out', join(job.outDir, `${name}.npz`), ...extra, '--overwrite', '--json'];
 }
 
 export function ours(job: Job, id: string, label: string, extra: string[], unavailable: string | null): Tool {
