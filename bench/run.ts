@@ -155,6 +155,11 @@ async function main(): Promise<void> {
   await mkdir(join(repo, 'bench', 'results'), { recursive: true });
   await writeFile(join(repo, 'bench', 'results', `${outputName()}.json`), JSON.stringify(results, null, 2));
   await publish(results);
+  // What the shortcuts cost in pixels (docs/fidelity.md); a separate process, as it measures no time.
+  if (!quick) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'bench', 'fidelity.ts')], { stdio: 'inherit', cwd: repo });
+    if (r.status !== 0) throw new Error('bench/fidelity.ts failed');
+  }
 }
 
 const outputName = (): string => (quick ? 'benchmarks-quick' : 'benchmarks');
