@@ -8,7 +8,8 @@
  * memory and open files. Nothing else global is changed: concurrency is left to the caller (a
  * job running N decoders in parallel may want `sharp.concurrency(1)`).
  */
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { sharp } from './sharp.js';
 
 sharp.cache(false);
 

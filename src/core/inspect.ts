@@ -4,7 +4,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp, { type OverlayOptions } from 'sharp';
+import type { OverlayOptions } from 'sharp';
+import { sharp } from './sharp.js';
 import { Img2npyError } from '../shared/errors.js';
 import type { InspectedArray, InspectResult } from '../shared/report.js';
 import { type ArrayFile, type ArrayRows, openArrayFile } from './array-reader.js';

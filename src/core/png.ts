@@ -1,5 +1,5 @@
 /** 8-bit pixels to PNG, for previews, inspector tiles and contact sheets. */
-import sharp from 'sharp';
+import { sharp } from './sharp.js';
 import type { DecodedImage } from './types.js';
 
 export function toPng(img: DecodedImage): Promise<Buffer> {

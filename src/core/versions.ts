@@ -23,7 +23,7 @@ async function ownPackage(): Promise<{ version: string }> {
 
 export async function engineVersions(): Promise<Record<string, string>> {
   if (cached) return cached;
-  const sharp = (await import('sharp')).default;
+  const { sharp } = await import('./sharp.js');
   // Only the version string: tfjs itself is loaded (or not) by the backend.
   const tf = JSON.parse(await readFile(createRequire(import.meta.url).resolve('@tensorflow/tfjs-core/package.json'), 'utf8')) as { version: string };
   cached = {
