@@ -60,8 +60,9 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     pendingWrite.catch(() => undefined);
   };
 
-  // Full-size images (tensor-stage resize, padded canvases) are heavy: none wait beyond those in flight.
-  const window = perImage || plan.padToLargest ? 0 : ctx.jobs * 3;
+  // Full-size images (tensor-stage resize, padded canvases) are heavy: few wait beyond those in
+  // flight (measured on 20 MP photos in Keras mode: window 0 → 11 img/s, 400 MB; jobs → 13, 445 MB).
+  const window = perImage || plan.padToLargest ? ctx.jobs : ctx.jobs * 3;
   for await (const r of orderedPool(files, (f) => decodeForJob(f, plan, ctx.size), { concurrency: ctx.jobs, window, signal })) {
     if (writeError) throw writeError;
     const file = files[r.index];
