@@ -4,8 +4,8 @@
  * shuffled with real `np.random.RandomState(seed).shuffle` and split with Keras's slicing.
  */
 import assert from 'node:assert/strict';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { symlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { scanFolder } from '../src/core/scan.js';
 import { shuffledWithSeed } from '../src/core/shuffle.js';
@@ -13,16 +13,8 @@ import { splitSamples } from '../src/core/split.js';
 import { defaultExtensions, kerasExtensions } from '../src/shared/options.js';
 import { py } from './helpers/python.js';
 import { tempDir } from './helpers/tmp.js';
+import { makeTree } from './helpers/tree.js';
 
-async function make(root: string, paths: string[]): Promise<void> {
-  for (const p of paths) {
-    if (p.endsWith('/')) await mkdir(join(root, p), { recursive: true });
-    else {
-      await mkdir(dirname(join(root, p)), { recursive: true });
-      await writeFile(join(root, p), '');
-    }
-  }
-}
 
 /** Class folders and files whose order differs between naive JS sorting, whole-path sorting and os.walk. */
 const fixture = [
@@ -107,7 +99,7 @@ async function compareWithKeras(root: string, followLinks: boolean, labels: 'inf
 
 test('keras order, shuffle and split equal Keras 3 index_directory + RandomState + slicing', async (t) => {
   const root = await tempDir(t);
-  await make(root, fixture);
+  await makeTree(root, fixture);
   const n = await compareWithKeras(root, false, 'inferred');
   assert.ok(n >= 30, `fixture has ${n} images`);
 });
@@ -115,8 +107,8 @@ test('keras order, shuffle and split equal Keras 3 index_directory + RandomState
 test('keras order with followLinks equals os.walk(followlinks=True); linked class folders are walked either way', async (t) => {
   const root = await tempDir(t);
   const outside = await tempDir(t);
-  await make(root, fixture);
-  await make(outside, ['o2.jpg', 'O1.png', 'in/n.jpg']);
+  await makeTree(root, fixture);
+  await makeTree(outside, ['o2.jpg', 'O1.png', 'in/n.jpg']);
   await symlink(outside, join(root, 'cats/linked'));
   await symlink(outside, join(root, 'linkedclass'));
   await symlink(join(root, 'cats/a.jpg'), join(root, 'dogs/alias.jpg'));
@@ -126,13 +118,13 @@ test('keras order with followLinks equals os.walk(followlinks=True); linked clas
 
 test('keras order with labels none equals Keras indexing from the root (root files and hidden folders included)', async (t) => {
   const root = await tempDir(t);
-  await make(root, fixture);
+  await makeTree(root, fixture);
   await compareWithKeras(root, false, 'none');
 });
 
 test('default order equals Python sorted() of relative paths per class, hidden names skipped', async (t) => {
   const root = await tempDir(t);
-  await make(root, fixture);
+  await makeTree(root, fixture);
   const ref = await py<{ classes: string[]; paths: string[]; labels: number[] }>(
     `import os, sys, json
 root, exts = sys.argv[1], tuple(json.loads(sys.argv[2]))

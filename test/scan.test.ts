@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, readdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { scanFolder } from '../src/core/scan.js';
 import type { ScanOptions } from '../src/core/types.js';
 import { defaultExtensions, kerasExtensions } from '../src/shared/options.js';
 import { py } from './helpers/python.js';
 import { tempDir } from './helpers/tmp.js';
+import { makeTree } from './helpers/tree.js';
 
-/** Creates empty files (and folders for names ending in '/'): only names matter to a scan. */
-async function make(root: string, paths: string[]): Promise<void> {
-  for (const p of paths) {
-    if (p.endsWith('/')) await mkdir(join(root, p), { recursive: true });
-    else {
-      await mkdir(dirname(join(root, p)), { recursive: true });
-      await writeFile(join(root, p), '');
-    }
-  }
-}
 
 const opts = (over: Partial<ScanOptions> = {}): ScanOptions => ({
   extensions: [...defaultExtensions],
@@ -34,7 +25,7 @@ const whyOf = (r: { ignored: { file: string; reason: string }[] }, file: string)
 test('classes are sorted by code point (Python sorted), files by relative path, labels index the classes', async (t) => {
   const root = await tempDir(t);
   const names = ['b', 'B', 'a', 'Z', 'é', '10', '2', 'x y', '！', '😀'];
-  await make(root, names.map((n) => `${n}/img.jpg`));
+  await makeTree(root, names.map((n) => `${n}/img.jpg`));
   const ref = await py<string[]>(`import sys, json\nprint(json.dumps(sorted(json.loads(sys.argv[1]))))`, [JSON.stringify(names)]);
   const scan = await scanFolder(root, opts());
   assert.deepEqual(scan.classNames, ref);
@@ -48,7 +39,7 @@ test('classes are sorted by code point (Python sorted), files by relative path, 
 
 test('counts, formats (case-insensitive extensions), empty classes, unsupported files', async (t) => {
   const root = await tempDir(t);
-  await make(root, ['cat/1.JPG', 'cat/2.jpeg', 'cat/deep/er/3.Png', 'cat/notes.txt', 'cat/archive.tar', 'dog/4.webp', 'empty/', 'fish/sub/']);
+  await makeTree(root, ['cat/1.JPG', 'cat/2.jpeg', 'cat/deep/er/3.Png', 'cat/notes.txt', 'cat/archive.tar', 'dog/4.webp', 'empty/', 'fish/sub/']);
   const scan = await scanFolder(root, opts());
   assert.deepEqual(scan.classNames, ['cat', 'dog', 'empty', 'fish']);
   assert.deepEqual(scan.countsPerClass, { cat: 3, dog: 1, empty: 0, fish: 0 });
@@ -62,7 +53,7 @@ test('counts, formats (case-insensitive extensions), empty classes, unsupported 
 
 test('files directly in the root belong to no class: ignored and named in a warning', async (t) => {
   const root = await tempDir(t);
-  await make(root, ['cls/a.png', 'stray.jpg', 'README.md', '.DS_Store']);
+  await makeTree(root, ['cls/a.png', 'stray.jpg', 'README.md', '.DS_Store']);
   const scan = await scanFolder(root, opts());
   assert.deepEqual(rels(scan), ['cls/a.png']);
   assert.equal(scan.ignored.find((i) => i.file === 'stray.jpg')?.code, 'no-classes');
@@ -73,7 +64,7 @@ test('files directly in the root belong to no class: ignored and named in a warn
 
 test('hidden names: default skips them everywhere; keras keeps them inside classes, never as classes', async (t) => {
   const root = await tempDir(t);
-  await make(root, ['cls/a.jpg', 'cls/.hidden.jpg', 'cls/.sub/b.jpg', 'cls/.jpg', '.cache/c.jpg']);
+  await makeTree(root, ['cls/a.jpg', 'cls/.hidden.jpg', 'cls/.sub/b.jpg', 'cls/.jpg', '.cache/c.jpg']);
   const def = await scanFolder(root, opts());
   assert.deepEqual(def.classNames, ['cls']);
   assert.deepEqual(rels(def), ['cls/a.jpg']);
@@ -85,8 +76,8 @@ test('hidden names: default skips them everywhere; keras keeps them inside class
 test('symbolic links: linked files taken, linked folders only with followLinks, loops cut, broken links ignored', async (t) => {
   const root = await tempDir(t);
   const outside = await tempDir(t);
-  await make(outside, ['o.jpg']);
-  await make(root, ['cls/a.jpg', 'cls/sub/b.jpg']);
+  await makeTree(outside, ['o.jpg']);
+  await makeTree(root, ['cls/a.jpg', 'cls/sub/b.jpg']);
   await symlink(join(root, 'cls/a.jpg'), join(root, 'cls/alias.jpg'));
   await symlink(outside, join(root, 'cls/ext'));
   await symlink('..', join(root, 'cls/sub/loop'));
@@ -114,8 +105,8 @@ test('symbolic links: linked files taken, linked folders only with followLinks, 
 test('a link to a folder at class level is a class (Keras isdir follows links)', async (t) => {
   const root = await tempDir(t);
   const outside = await tempDir(t);
-  await make(outside, ['x.jpg']);
-  await make(root, ['real/y.jpg']);
+  await makeTree(outside, ['x.jpg']);
+  await makeTree(root, ['real/y.jpg']);
   await symlink(outside, join(root, 'linked'));
   await symlink(join(root, 'gone'), join(root, 'dangling'));
   const scan = await scanFolder(root, opts());
@@ -127,7 +118,7 @@ test('a link to a folder at class level is a class (Keras isdir follows links)',
 test('an unreadable sub-folder is reported, not fatal; an unreadable root is input-unreadable', async (t) => {
   const root = await tempDir(t);
   const locked = join(root, 'cls/locked');
-  await make(root, ['cls/a.jpg', 'cls/locked/b.jpg']);
+  await makeTree(root, ['cls/a.jpg', 'cls/locked/b.jpg']);
   // Permissions are restored before the test ends so the temp folder can be removed.
   await chmod(locked, 0o000);
   try {
@@ -159,16 +150,16 @@ test('missing root, a file as root, no classes, no images', async (t) => {
     assert.ok(e.message.includes(join(root, 'nope')));
     return true;
   });
-  await make(root, ['file.jpg']);
+  await makeTree(root, ['file.jpg']);
   await assert.rejects(scanFolder(join(root, 'file.jpg'), opts()), { code: 'input-not-found', message: /not a folder/ });
   await assert.rejects(scanFolder(root, opts()), { code: 'no-classes', message: /labels none/ });
-  await make(root, ['cls/readme.txt', 'cls/.hidden.jpg']);
+  await makeTree(root, ['cls/readme.txt', 'cls/.hidden.jpg']);
   await assert.rejects(scanFolder(root, opts()), { code: 'no-images', file: root });
 });
 
 test('classNames: explicit order; unknown names are invalid-option; omitted classes are left out (Keras 3)', async (t) => {
   const root = await tempDir(t);
-  await make(root, ['a/1.jpg', 'b/2.jpg', 'c/3.jpg']);
+  await makeTree(root, ['a/1.jpg', 'b/2.jpg', 'c/3.jpg']);
   const ordered = await scanFolder(root, opts({ classNames: ['c', 'a', 'b'] }));
   assert.deepEqual(ordered.classNames, ['c', 'a', 'b']);
   assert.deepEqual(ordered.files.map((f) => [f.rel, f.label]), [['c/3.jpg', 0], ['a/1.jpg', 1], ['b/2.jpg', 2]]);
@@ -189,7 +180,7 @@ test('classNames: explicit order; unknown names are invalid-option; omitted clas
 
 test("labels none: every image under the root, root-level files included, no classes", async (t) => {
   const root = await tempDir(t);
-  await make(root, ['top.png', 'a/1.jpg', 'a/sub/2.jpg', 'b/3.jpg', '.h/4.jpg']);
+  await makeTree(root, ['top.png', 'a/1.jpg', 'a/sub/2.jpg', 'b/3.jpg', '.h/4.jpg']);
   const def = await scanFolder(root, opts({ labels: 'none' }));
   assert.deepEqual(def.classNames, []);
   assert.deepEqual(def.countsPerClass, {});
@@ -201,7 +192,7 @@ test("labels none: every image under the root, root-level files included, no cla
 
 test('labels from a CSV: listed files get their class, others are ignored, missing rows warned', async (t) => {
   const root = await tempDir(t);
-  await make(root, ['x/1.jpg', 'x/2.jpg', 'y/3.jpg', 'loose.png', 'x/unlisted.jpg']);
+  await makeTree(root, ['x/1.jpg', 'x/2.jpg', 'y/3.jpg', 'loose.png', 'x/unlisted.jpg']);
   const csv = join(root, 'labels.csv');
   await writeFile(csv, 'path,label\nx/1.jpg,dog\nx/2.jpg,cat\ny/3.jpg,dog\nloose.png,bird\ngone.jpg,cat\n');
   const scan = await scanFolder(root, opts({ labels: csv }));
@@ -225,7 +216,7 @@ test('labels from a CSV: listed files get their class, others are ignored, missi
 
 test('cancellation: an aborted signal stops the scan between directory reads', async (t) => {
   const root = await tempDir(t);
-  await make(root, Array.from({ length: 60 }, (_, i) => `c${i}/s/img.jpg`));
+  await makeTree(root, Array.from({ length: 60 }, (_, i) => `c${i}/s/img.jpg`));
   await assert.rejects(scanFolder(root, opts(), AbortSignal.abort()), { code: 'cancelled' });
   const ac = new AbortController();
   const running = scanFolder(root, opts(), ac.signal);

@@ -129,6 +129,8 @@ class Accumulator {
   private n = 0;
   private nan = false;
 
+  // ints and floats are the same loop on purpose: one loop per typed-array type keeps each
+  // monomorphic, which V8 runs several times faster than one loop over a union.
   ints(v: Int32Array): void {
     let { min, max } = this;
     let sum = 0;
