@@ -261,3 +261,11 @@ test('pixel helpers: 16→8 rounding, compositing, luma, alpha strip', () => {
   assert.deepEqual([...rgbToLuma(Uint8Array.of(255, 255, 255, 7), true)], [255, 7]);
   assert.deepEqual([...stripAlpha(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), 3)], [1, 2, 3, 5, 6, 7]);
 });
+
+test('a JPEG cut short reads as truncated even when libvips only says "Unknown error"', async () => {
+  const { fromSharpError } = await import('../src/core/decode-errors.js');
+  const whole = Uint8Array.of(0xff, 0xd8, 1, 2, 3, 0xff, 0xd9);
+  const cut = whole.subarray(0, 5);
+  assert.match(fromSharpError('/d/a.jpg', 'jpeg', new Error('Unknown error'), cut).message, /^Cannot decode \/d\/a\.jpg: truncated JPEG/);
+  assert.match(fromSharpError('/d/a.jpg', 'jpeg', new Error('Unknown error'), whole).message, /: damaged JPEG/);
+});

@@ -32,7 +32,7 @@ const maybeTruncated = /read error/i;
  * Turns a libvips/sharp failure into our error. libvips prefixes are kept in the detail because
  * they name the codec that failed, which helps with bug reports.
  */
-export function fromSharpError(file: string, format: DecodableFormat, err: unknown): Img2npyError {
+export function fromSharpError(file: string, format: DecodableFormat, err: unknown, encoded?: Uint8Array): Img2npyError {
   if (err instanceof Img2npyError) return err;
   const raw = err instanceof Error ? err.message : String(err);
   const detail = raw.split('\n')[0].replace(/^Input (buffer|file) has corrupt header: /, '').trim();
@@ -44,6 +44,17 @@ export function fromSharpError(file: string, format: DecodableFormat, err: unkno
   if (format === 'heif' && /unsupported (codec|feature)|no decoder/i.test(raw)) {
     return unreadable(file, `unsupported HEIF codec, only AVIF decodes (${detail})`, err);
   }
-  const what = truncated.test(raw) ? 'truncated' : maybeTruncated.test(raw) ? 'truncated or damaged' : 'damaged';
+  // libvips' message is per thread and sometimes comes back as "Unknown error" when decodes run
+  // in parallel; a JPEG with no end-of-image marker near its end is cut short whatever it says.
+  const cut = truncated.test(raw) || (format === 'jpeg' && encoded !== undefined && !endsWithJpegEoi(encoded));
+  const what = cut ? 'truncated' : maybeTruncated.test(raw) ? 'truncated or damaged' : 'damaged';
   return unreadable(file, `${what} ${label} (${detail})`, err);
+}
+
+/** Whether a JPEG's end-of-image marker (FF D9) is within its last KiB (trailing junk is common). */
+function endsWithJpegEoi(buf: Uint8Array): boolean {
+  for (let i = buf.length - 2; i >= Math.max(0, buf.length - 1024); i--) {
+    if (buf[i] === 0xff && buf[i + 1] === 0xd9) return true;
+  }
+  return false;
 }

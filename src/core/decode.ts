@@ -246,6 +246,6 @@ export async function decodeWithSharp(buf: Buffer, abs: string, format: Decodabl
     }
     return await finish(await encodedSource(buf, abs, format, plan), plan);
   } catch (err) {
-    throw fromSharpError(abs, format, err);
+    throw fromSharpError(abs, format, err, buf);
   }
 }
