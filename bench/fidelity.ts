@@ -7,8 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeImage } from '../src/core/decode.js';
-import type { DecodePlan } from '../src/core/types.js';
+import { type DecodePlan, decodeImage } from '../src/core/index.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(repo, 'bench', 'data', 'photos-38');
@@ -79,7 +78,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.target} | ${r.meanAbs.toFixed(2)} | ${r.p99} | ${r.max} | ${r.psnr.toFixed(1)} |`),
     '',
-    '**Small-PNG fast path**: exact — byte-identical to the sharp path by construction and by test (test/png-decode.test.ts).',
+    '**Small-PNG fast path**: exact — byte-identical to the sharp path by construction and by test (test/core/decode/png.test.ts).',
     '',
     '**Keras mode** takes no shortcut: every image is decoded at full size, as TensorFlow does.',
     '',

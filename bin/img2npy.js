@@ -11,10 +11,10 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(2);
 }
 
-const { mallocEnv, needsMallocTuning } = await import(new URL('../out/node/core/malloc-env.js', import.meta.url).href);
+const { mallocEnv, needsMallocTuning } = await import(new URL('../out/node/core/index.js', import.meta.url).href);
 if (needsMallocTuning(process.argv.slice(2), process.env, process.platform)) {
   // glibc reads its malloc settings only at start, so the heavy commands run in a child started
-  // with them (src/core/malloc-env.ts). The child gets its own process group, so a terminal's Ctrl-C
+  // with them (src/core/decode/malloc-env.ts). The child gets its own process group, so a terminal's Ctrl-C
   // reaches it exactly once: through us.
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { buildApi, progressChannel } from '../../src/shared/api.js';
 import type { ProgressEvent } from '../../src/shared/progress.js';
-import { PresetStore, defaultPresetsDir } from '../../src/core/presets.js';
+import { PresetStore, defaultPresetsDir } from '../../src/core/index.js';
 import { dispatch } from '../../src/main/dispatch.js';
 import { createEngineClient } from '../../src/main/engine-client.js';
 import { type Dialogs, createHandlers } from '../../src/main/handlers.js';

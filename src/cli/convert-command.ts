@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Img2npyError } from '../shared/errors.js';
 import type { ConvertOptions } from '../shared/options.js';
-import { PresetStore, defaultPresetsDir, parsePreset } from '../core/presets.js';
-import type { CommandContext } from './run.js';
+import { PresetStore, convert, defaultPresetsDir, parsePreset } from '../core/index.js';
+import type { CommandContext } from './context.js';
 
 export async function optionLayers(ctx: CommandContext): Promise<Partial<ConvertOptions>> {
   const { shell, options } = ctx.args;
@@ -27,7 +27,6 @@ export async function convertCommand(ctx: CommandContext): Promise<number> {
   if (extra.length) throw new Img2npyError('invalid-option', `Unexpected argument "${extra[0]}"; give one input folder`, { option: 'input' });
   if (!args.shell.out) throw new Img2npyError('invalid-option', 'Expected --out <file.npz | folder> for convert', { option: 'out' });
   const options = await optionLayers(ctx);
-  const { convert } = await import('../core/index.js');
   const report = await convert(
     { jobId: randomUUID(), input, output: args.shell.out, options, overwrite: args.shell.overwrite },
     { signal: io.signal, onProgress: (e) => reporter.progress(e), onNotice: (m) => reporter.notice(m) },

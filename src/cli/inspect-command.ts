@@ -1,7 +1,8 @@
 /** `img2npy inspect <file>`: shapes, dtypes, value range, class counts, optional contact sheet. */
+import { inspect, writeContactSheet } from '../core/index.js';
 import { Img2npyError } from '../shared/errors.js';
 import type { InspectResult } from '../shared/report.js';
-import type { CommandContext } from './run.js';
+import type { CommandContext } from './context.js';
 
 function text(r: InspectResult): string {
   const lines = [r.path];
@@ -22,7 +23,6 @@ export async function inspectCommand(ctx: CommandContext): Promise<number> {
   const [path, ...extra] = args.positionals;
   if (!path) throw new Img2npyError('invalid-option', 'Expected a file: img2npy inspect <file.npz | file.npy | folder>', { option: 'path' });
   if (extra.length) throw new Img2npyError('invalid-option', `Unexpected argument "${extra[0]}"`);
-  const { inspect, writeContactSheet } = await import('../core/index.js');
   const result = await inspect(path, { signal: io.signal, samples: 0 });
   if (args.shell.grid) {
     const x = result.arrays.find((a) => a.name === 'x');

@@ -3,8 +3,8 @@ import { Img2npyError } from '../shared/errors.js';
 import { optionSpecs } from '../shared/options.js';
 import { formatOptionValue } from '../shared/validate-options.js';
 import type { Preset } from '../shared/presets.js';
-import { PresetStore, defaultPresetsDir } from '../core/presets.js';
-import type { CommandContext } from './run.js';
+import { PresetStore, defaultPresetsDir } from '../core/index.js';
+import type { CommandContext } from './context.js';
 
 function describe(preset: Preset): string {
   const parts = Object.entries(preset.options).map(([key, value]) => {

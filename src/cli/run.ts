@@ -4,24 +4,12 @@
  * and streams. Heavy modules (sharp, tfjs) load only in the commands that need them.
  */
 import { type ErrorInfo, Img2npyError, toErrorInfo, usageErrorCodes } from '../shared/errors.js';
-import { type ParsedArgs, parseArgs } from './args.js';
+import { parseArgs } from './args.js';
+import type { CliIo, CommandContext } from './context.js';
 import { convertHelp, inspectHelp, presetsHelp, topHelp } from './help.js';
-import { type Reporter, type Stream, humanReporter, jsonReporter } from './reporter.js';
+import { type Reporter, humanReporter, jsonReporter } from './reporter.js';
 
-export interface CliIo {
-  argv: string[];
-  stdout: Stream;
-  stderr: Stream;
-  env: NodeJS.ProcessEnv;
-  cwd?: string;
-  signal?: AbortSignal;
-}
-
-export interface CommandContext {
-  args: ParsedArgs;
-  io: CliIo;
-  reporter: Reporter;
-}
+export type { CliIo, CommandContext } from './context.js';
 
 export function exitCodeFor(info: ErrorInfo): number {
   if (info.code === 'cancelled') return 130;
@@ -36,7 +24,7 @@ export async function run(io: CliIo): Promise<number> {
     reporter = args.shell.json ? jsonReporter(io.stdout) : humanReporter(io.stdout, io.stderr, args.shell.quiet);
     const ctx: CommandContext = { args, io, reporter };
     if (args.shell.version && !args.command) {
-      const { img2npyVersion } = await import('../core/versions.js');
+      const { img2npyVersion } = await import('../core/index.js'); // not at module load: --help needs none of core
       io.stdout.write(`${await img2npyVersion()}\n`);
       return 0;
     }

@@ -1,16 +1,57 @@
 /**
- * The engine's public face. Shells (CLI, Electron utility process, tests) import only this file.
- * Every long call takes `{ signal, onProgress }` and knows nothing of who is calling.
+ * The engine's public face: the only file shells (CLI, Electron main and engine process, e2e
+ * support, bench) import. Every long call takes `{ signal, onProgress }` and knows nothing of
+ * who is calling.
+ *
+ * Importing this file must stay cheap: `img2npy --help`, `presets list` and the app's main
+ * process load it, and none of them may pay for sharp or TensorFlow.js (~0.2 s). So the light
+ * parts are re-exported as they are, and every call that decodes or converts loads its stage
+ * modules on first use.
  */
 import { rm } from 'node:fs/promises';
-import { tempDirFor } from './output-paths.js';
+import { tempDirFor } from './job/output-paths.js';
 
-export { convert, type RunContext } from './convert.js';
-export { scanSummary } from './scan-summary.js';
-export { preview } from './preview.js';
-export { inspect, writeContactSheet } from './inspect.js';
+import type * as Convert from './job/convert.js';
+import type * as ScanSummary from './job/scan-summary.js';
+import type * as Preview from './job/preview.js';
+import type * as Inspect from './arrays/inspect.js';
+import type * as DecodeImage from './decode/image.js';
+
+export type { RunContext } from './job/convert.js';
+export type { DecodePlan, DecodedImage } from './types.js';
 export { PresetStore, defaultPresetsDir, parsePreset } from './presets.js';
-export { img2npyVersion } from './versions.js';
+export { img2npyVersion } from './job/versions.js';
+export { mallocEnv, needsMallocTuning } from './decode/malloc-env.js';
+
+/** Converts an image folder into .npz / .npy outputs; see `job/convert.ts`. */
+export async function convert(...args: Parameters<typeof Convert.convert>): ReturnType<typeof Convert.convert> {
+  return (await import('./job/convert.js')).convert(...args);
+}
+
+/** Counts, formats and the final shape of a folder for given options, without decoding. */
+export async function scanSummary(...args: Parameters<typeof ScanSummary.scanSummary>): ReturnType<typeof ScanSummary.scanSummary> {
+  return (await import('./job/scan-summary.js')).scanSummary(...args);
+}
+
+/** A few converted samples as the job would write them, for the app's preview grid. */
+export async function preview(...args: Parameters<typeof Preview.preview>): ReturnType<typeof Preview.preview> {
+  return (await import('./job/preview.js')).preview(...args);
+}
+
+/** Shapes, dtypes and sample rows of an existing .npy / .npz / .npy folder. */
+export async function inspect(...args: Parameters<typeof Inspect.inspect>): ReturnType<typeof Inspect.inspect> {
+  return (await import('./arrays/inspect.js')).inspect(...args);
+}
+
+/** Writes a PNG contact sheet of the first rows of an inspected x array. */
+export async function writeContactSheet(...args: Parameters<typeof Inspect.writeContactSheet>): ReturnType<typeof Inspect.writeContactSheet> {
+  return (await import('./arrays/inspect.js')).writeContactSheet(...args);
+}
+
+/** One image through the decode stage as a job would decode it (the bench's fidelity study uses it). */
+export async function decodeImage(...args: Parameters<typeof DecodeImage.decodeImage>): ReturnType<typeof DecodeImage.decodeImage> {
+  return (await import('./decode/image.js')).decodeImage(...args);
+}
 
 /** Removes temporary files a job left next to `output` (used after a crashed engine process). */
 export async function cleanupJobTemp(output: string, jobId: string): Promise<void> {

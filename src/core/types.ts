@@ -4,6 +4,9 @@
  */
 import type { ErrorCode } from '../shared/errors.js';
 
+/** The outputs one job can write: everything, or a training and a validation part. */
+export type SubsetName = 'all' | 'train' | 'val';
+
 /** One image file found by the scan. */
 export interface ScannedFile {
   /** Absolute path on disk. */

@@ -1,6 +1,6 @@
 /** The engine process as an `EngineHost`: Electron's utilityProcess, nothing else. */
 import { utilityProcess } from 'electron';
-import { mallocEnv } from '../core/malloc-env.js';
+import { mallocEnv } from '../core/index.js';
 import type { EngineHost } from './engine-client.js';
 
 export function forkEngineProcess(modulePath: string): EngineHost {

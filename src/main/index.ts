@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { progressChannel } from '../shared/api.js';
 // Straight from the store module, not core's index: that one loads sharp, which main must not.
-import { PresetStore } from '../core/presets.js';
+import { PresetStore } from '../core/index.js';
 import { contentSecurityPolicy } from './csp.js';
 import { electronDialogs } from './dialogs.js';
 import { createEngineClient } from './engine-client.js';

@@ -1,0 +1,251 @@
+/**
+ * One file → HWC uint8 pixels with the plan's channels, optionally resized (stretch, crop, pad).
+ *
+ * Every call is independent (its own sharp pipeline, no shared state), so callers may run many
+ * at once. Most images take one sharp pass; three cases take two steps, because a single
+ * libvips pipeline would get them wrong:
+ * - 16-bit images: libvips reduces them to 8 bits by truncation, so we read 16 bits and round;
+ * - BMP: libvips cannot read it, so our reader decodes and sharp only resizes;
+ * - alpha into rgb/grayscale with a resize: libvips resamples premultiplied alpha, which
+ *   blackens the colour under transparent pixels ('drop') and rounds colour twice ('white',
+ *   'black'), so the alpha band is removed in JS first and the opaque result is resized.
+ * Compositing, grayscale luma and padding are done in JS (see decode-pixels.ts for why).
+ * Small PNGs that need no resampling skip sharp (png.ts): its per-image pipeline setup
+ * costs ~1 ms, twenty times the whole JS decode of a 28×28 image; the pixels are the same.
+ */
+import type { Sharp } from 'sharp';
+import { Img2npyError } from '../../shared/errors.js';
+import { decodeBmp } from './bmp.js';
+import { checkPixelLimit, fromSharpError, unreadable } from './errors.js';
+import { flattenAlpha, rgbToLuma, stripAlpha, to8Bit } from './pixels.js';
+import { openEncoded, openRaw } from './sharp-decode.js';
+import { type DecodableFormat, sniffFormat, sniffLength } from './sniff.js';
+import { cropToAspectBox, fitInside } from '../geometry/boxes.js';
+import { placeOnCanvas } from '../geometry/pad-canvas.js';
+import { MemoryGate, jpegDecodeCost, jpegFrame } from './memory-gate.js';
+import { readWholeFile } from './read-file.js';
+import { decodePngFast, fastPngMaxPixels, type LoadedPng } from './png.js';
+import type { DecodedImage, DecodePlan } from '../types.js';
+
+type Geometry = NonNullable<DecodePlan['geometry']>;
+type Kernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+
+/** An image ready for the common pass: oriented size, and what its bands are. */
+interface Source {
+  open(): Sharp;
+  width: number;
+  height: number;
+  grey: boolean;
+  hasAlpha: boolean;
+  /** Whether the bytes are JPEG, where fastShrink decides shrink-on-load. */
+  jpeg: boolean;
+}
+
+function rawSource(data: Uint8Array, width: number, height: number, bands: number, grey: boolean): Source {
+  const channels = bands as 1 | 2 | 3 | 4;
+  return { open: () => openRaw(data, width, height, channels), width, height, grey, hasAlpha: bands === 2 || bands === 4, jpeg: false };
+}
+
+async function toRaw(img: Sharp): Promise<{ data: Uint8Array; bands: number; width: number; height: number }> {
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), bands: info.channels, width: info.width, height: info.height };
+}
+
+async function encodedSource(buf: Buffer, abs: string, format: DecodableFormat, plan: DecodePlan): Promise<Source> {
+  const header = await openEncoded(buf, { maxPixels: 0, autoOrient: false, useIcc: false }).metadata();
+  // The header's size is trusted for the limit: that is the point (refuse before decoding).
+  checkPixelLimit(abs, header.width, header.height, plan.maxPixels);
+  const flags = { maxPixels: plan.maxPixels, autoOrient: plan.exif, useIcc: header.space === 'cmyk' };
+  const grey = header.space === 'b-w' || header.space === 'grey16';
+  const width = plan.exif ? header.autoOrient.width : header.width;
+  const height = plan.exif ? header.autoOrient.height : header.height;
+  if (header.depth === 'ushort') {
+    const deep = await openEncoded(buf, flags).toColourspace(grey ? 'grey16' : 'rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+    const u16 = new Uint16Array(deep.data.buffer, deep.data.byteOffset, deep.data.length / 2);
+    return rawSource(to8Bit(u16), deep.info.width, deep.info.height, deep.info.channels, grey);
+  }
+  return { open: () => openEncoded(buf, flags), width, height, grey, hasAlpha: header.hasAlpha, jpeg: format === 'jpeg' };
+}
+
+/**
+ * libvips kernels for our interpolation names. 'area' (box averaging) has no libvips kernel:
+ * measured against an exact area resize, 'cubic' is the closest when shrinking, 'nearest' is
+ * exact for whole-number enlargements, and 'linear' is closest for other enlargements.
+ */
+function kernelFor(interpolation: Geometry['interpolation'], srcH: number, srcW: number, dstH: number, dstW: number): Kernel {
+  switch (interpolation) {
+    case 'nearest':
+      return 'nearest';
+    case 'bilinear':
+      return 'linear';
+    case 'bicubic':
+      return 'cubic';
+    case 'lanczos3':
+      return 'lanczos3';
+    case 'area':
+      if (dstH < srcH || dstW < srcW) return 'cubic';
+      return dstH % srcH === 0 && dstW % srcW === 0 ? 'nearest' : 'linear';
+  }
+}
+
+/** Adds crop/resize to the pipeline; returns where the result goes on the canvas for 'pad'. */
+function addGeometry(img: Sharp, src: Source, g: Geometry, fastShrink: boolean): { img: Sharp; place: { top: number; left: number } | null } {
+  let h = src.height;
+  let w = src.width;
+  const box = g.mode === 'crop' ? cropToAspectBox(h, w, g.height, g.width) : { top: 0, left: 0, height: h, width: w };
+  // JPEG shrink-on-load decodes at 1/2, 1/4 or 1/8 scale in the DCT domain: fast, slightly
+  // different pixels. sharp's fastShrinkOnLoad: false still does it from a 4x reduction on, but
+  // skips it entirely when a region is extracted first, so a full-frame extract turns it off.
+  const fullFrameOff = src.jpeg && !fastShrink;
+  if (box.height !== h || box.width !== w || fullFrameOff) img = img.extract({ left: box.left, top: box.top, width: box.width, height: box.height });
+  h = box.height;
+  w = box.width;
+  const fit = g.mode === 'pad' ? fitInside(h, w, g.height, g.width) : { top: 0, left: 0, height: g.height, width: g.width };
+  const kernel = kernelFor(g.interpolation, h, w, fit.height, fit.width);
+  // WebP has a scaled decode too; only JPEG's is allowed, and only when the plan says so.
+  img = img.resize(fit.width, fit.height, { fit: 'fill', kernel, fastShrinkOnLoad: fastShrink && src.jpeg });
+  return { img, place: g.mode === 'pad' ? { top: fit.top, left: fit.left } : null };
+}
+
+/** Alpha into colour, per plan: drop it (keeping the stored colour) or composite over white/black. */
+function removeAlphaBand(data: Uint8Array, colourBands: number, alpha: DecodePlan['alpha']): Uint8Array {
+  return alpha === 'drop' ? stripAlpha(data, colourBands) : flattenAlpha(data, colourBands, alpha === 'white' ? 255 : 0);
+}
+
+async function finish(source: Source, plan: DecodePlan): Promise<DecodedImage> {
+  let src = source;
+  const g = plan.geometry;
+  // sharp's 'b-w' output keeps only the first band, losing alpha, so grey + alpha goes via sRGB.
+  if (src.hasAlpha && plan.channels !== 4 && g) {
+    const raw = await toRaw(src.open().toColourspace('srgb'));
+    src = rawSource(removeAlphaBand(raw.data, 3, plan.alpha), raw.width, raw.height, 3, false);
+  }
+  let img = src.open().toColourspace(src.grey && !src.hasAlpha && plan.channels === 1 ? 'b-w' : 'srgb');
+  let place: { top: number; left: number } | null = null;
+  if (g) ({ img, place } = addGeometry(img, src, g, plan.fastShrink));
+  if (plan.channels === 4) img = img.ensureAlpha(1);
+  const out = await toRaw(img);
+
+  let { data, bands } = out;
+  if (plan.channels !== 4 && (bands === 2 || bands === 4)) {
+    data = removeAlphaBand(data, bands - 1, plan.alpha);
+    bands -= 1;
+  }
+  if (plan.channels === 1 && bands === 3) {
+    data = rgbToLuma(data, false);
+    bands = 1;
+  }
+  if (bands !== plan.channels) throw new Img2npyError('internal', `decoder produced ${bands} bands where ${plan.channels} were planned`);
+  const image: DecodedImage = { data, width: out.width, height: out.height, channels: plan.channels };
+  return g && place ? placeOnCanvas(image, g.height, g.width, place.top, place.left, g.padValue) : image;
+}
+
+/**
+ * Decodes one image file by its content (not its extension): JPEG (baseline, progressive,
+ * CMYK), PNG (grey, grey+alpha, palette with tRNS, 16-bit), GIF and WebP (first frame), TIFF,
+ * AVIF and BMP. Output is HWC uint8 with `plan.channels`; rgba of an opaque image has alpha 255.
+ * Values are as stored: embedded ICC profiles are ignored (as PIL, TensorFlow and OpenCV do),
+ * except for CMYK, which is converted to sRGB through its profile (or libvips's generic one).
+ * `geometry.antialias` is not consulted: libvips always low-passes when it reduces.
+ *
+ * @example
+ * const img = await decodeImage('/data/cat/1.jpg', {
+ *   channels: 3, alpha: 'drop', exif: true, maxPixels: 0x3fff * 0x3fff, fastShrink: true,
+ *   geometry: { height: 224, width: 224, mode: 'crop', interpolation: 'bilinear', antialias: true, padValue: 0 },
+ * }); // { width: 224, height: 224, channels: 3, data: Uint8Array(150528) }
+ * @throws {Img2npyError} image-too-large when the header claims more than plan.maxPixels pixels
+ *   (checked before any pixel is decoded); unreadable-image for empty, truncated, damaged,
+ *   non-image and unsupported files, naming the file and the problem.
+ */
+export async function decodeImage(abs: string, plan: DecodePlan): Promise<DecodedImage> {
+  let buf: Buffer;
+  try {
+    buf = await readWholeFile(abs);
+  } catch (err) {
+    throw unreadable(abs, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
+  }
+  const sniffed = sniffFormat(buf.subarray(0, sniffLength));
+  if (!sniffed.ok) throw unreadable(abs, sniffed.problem);
+  if (sniffed.format === 'png') {
+    const fast = fastPng(buf, plan);
+    if (fast) return fast;
+  }
+  const cost = sniffed.format === 'jpeg' ? jpegDecodeCost(jpegFrame(buf)) : 0;
+  const release = await decodeMemory.acquire(cost);
+  try {
+    return await decodeWithSharp(buf, abs, sniffed.format, plan);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * One budget per process for what progressive JPEG decodes hold at once (see memory-gate.ts).
+ * Measured on the benchmark photos (3 decoders, 2 cores): no gate 415 MB peak at 20.5 img/s;
+ * 256 MB lets two 20 MP progressive decodes overlap: 330 MB at the same speed; 160 MB: 225 MB
+ * but 22 % slower.
+ */
+const decodeMemory = new MemoryGate(256 * 1024 * 1024);
+
+/**
+ * Small PNGs that need no resampling, decoded in JS (png.ts) without sharp's per-image
+ * pipeline cost; null when sharp must decode (see decodePngFast). A geometry whose size equals
+ * the image's is the identity in every mode, as it is on the sharp path.
+ */
+function fastPng(buf: Buffer, plan: DecodePlan): DecodedImage | null {
+  const limit = plan.maxPixels > 0 ? Math.min(plan.maxPixels, fastPngMaxPixels) : fastPngMaxPixels;
+  const px = decodePngFast(buf, { exif: plan.exif, maxPixels: limit });
+  if (!px) return null;
+  const g = plan.geometry;
+  if (g && (g.height !== px.height || g.width !== px.width)) return null;
+  return { data: toPlanChannels(px, plan), width: px.width, height: px.height, channels: plan.channels };
+}
+
+/**
+ * Loaded bands to the plan's channels exactly as finish() does without geometry: grey is
+ * repeated into rgb, alpha is dropped or composited per plan (the same helpers), rgb becomes
+ * luma, and rgba output of an opaque image gets alpha 255.
+ */
+function toPlanChannels(px: LoadedPng, plan: DecodePlan): Uint8Array {
+  const hasAlpha = px.bands === 2 || px.bands === 4;
+  const colour = hasAlpha ? px.bands - 1 : px.bands;
+  let data = px.data;
+  if (plan.channels === 4) return widen(data, colour, hasAlpha, 4);
+  if (hasAlpha) data = removeAlphaBand(data, colour, plan.alpha);
+  if (plan.channels === 1) return colour === 3 ? rgbToLuma(data, false) : data;
+  return colour === 1 ? widen(data, 1, false, 3) : data;
+}
+
+/** Grey or rgb, with or without alpha, to rgb or rgba (alpha kept, or 255 where there was none). */
+function widen(src: Uint8Array, colour: number, hasAlpha: boolean, outBands: 3 | 4): Uint8Array {
+  const stride = colour + (hasAlpha ? 1 : 0);
+  const n = src.length / stride;
+  const out = new Uint8Array(n * outBands);
+  if (outBands === 4) out.fill(255);
+  const g = colour === 3 ? 1 : 0;
+  for (let i = 0, s = 0, o = 0; i < n; i++, s += stride, o += outBands) {
+    out[o] = src[s];
+    out[o + 1] = src[s + g];
+    out[o + 2] = src[s + g + g];
+    if (hasAlpha) out[o + 3] = src[s + colour];
+  }
+  return out;
+}
+
+/**
+ * The sharp path for bytes already read and sniffed (decodeImage minus the PNG fast path);
+ * exported so tests can hold the fast path to it byte for byte.
+ *
+ * @throws {Img2npyError} as decodeImage.
+ */
+export async function decodeWithSharp(buf: Buffer, abs: string, format: DecodableFormat, plan: DecodePlan): Promise<DecodedImage> {
+  try {
+    if (format === 'bmp') {
+      const bmp = decodeBmp(buf, abs, plan.maxPixels);
+      return await finish(rawSource(bmp.data, bmp.width, bmp.height, bmp.channels, false), plan);
+    }
+    return await finish(await encodedSource(buf, abs, format, plan), plan);
+  } catch (err) {
+    throw fromSharpError(abs, format, err, buf);
+  }
+}

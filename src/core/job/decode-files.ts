@@ -1,0 +1,49 @@
+/** Per-file decode for a job, and the header-only pre-pass that sizes the padded canvas. */
+import type { Size } from '../../shared/options.js';
+import { toErrorInfo } from '../../shared/errors.js';
+import type { SkippedFile } from '../../shared/report.js';
+import { decodeImage } from '../decode/image.js';
+import { checkPixelLimit, skippableCodes } from '../decode/errors.js';
+import type { JobPlan } from './plan.js';
+import { orderedPool } from './ordered-pool.js';
+import { padToCanvas } from '../geometry/pad-canvas.js';
+import { probeImage } from '../decode/probe.js';
+import type { DecodedImage, ScannedFile } from '../types.js';
+
+export async function decodeForJob(file: ScannedFile, plan: JobPlan, size: Size): Promise<DecodedImage> {
+  const image = await decodeImage(file.abs, plan.decode);
+  if (!plan.padToLargest) return image;
+  const { padPosition, padValue } = plan.options;
+  return padToCanvas(image, size.height, size.width, padPosition, padValue);
+}
+
+/**
+ * Reads only headers to find the largest height and width (the padded_batch shape). Files whose
+ * header cannot be read are skipped here, with their reason, unless strict.
+ */
+export async function probeLargest(
+  files: ScannedFile[],
+  plan: JobPlan,
+  ctx: { jobs: number; signal?: AbortSignal; skipped: SkippedFile[]; strict: boolean },
+): Promise<Size> {
+  let height = 0;
+  let width = 0;
+  const exif = plan.decode.exif;
+  const probe = async (f: ScannedFile) => {
+    const size = await probeImage(f.abs, { exif });
+    // The decoder refuses these too, but only later: they must not size the canvas.
+    checkPixelLimit(f.abs, size.width, size.height, plan.decode.maxPixels);
+    return size;
+  };
+  for await (const r of orderedPool(files, probe, { concurrency: ctx.jobs * 4, signal: ctx.signal })) {
+    if (r.ok) {
+      height = Math.max(height, r.value.height);
+      width = Math.max(width, r.value.width);
+      continue;
+    }
+    const info = toErrorInfo(r.error);
+    if (ctx.strict || !skippableCodes.has(info.code)) throw r.error;
+    ctx.skipped.push({ file: files[r.index].rel, code: info.code, reason: info.message });
+  }
+  return { height: Math.max(1, height), width: Math.max(1, width) };
+}

@@ -1,0 +1,40 @@
+/** The folder summary shells show before converting: classes, counts, formats, what is skipped. */
+import { resolve } from 'node:path';
+import type { ConvertOptions } from '../../shared/options.js';
+import type { ScanSummary } from '../../shared/report.js';
+import { planJob, resolveJobOptions } from './plan.js';
+import { scanFolder } from '../scan/scan.js';
+import type { ScanResult } from '../types.js';
+
+export async function scanWithOptions(input: string, options: Partial<ConvertOptions>, signal?: AbortSignal): Promise<{ scan: ScanResult; plan: ReturnType<typeof planJob> }> {
+  const plan = planJob(input, resolveJobOptions(options));
+  const scan = await scanFolder(resolve(input), plan.scan, signal);
+  return { scan, plan };
+}
+
+/** Only these options change what a scan finds; the rest (size, dtype...) may still be unset. */
+const scanKeys = ['like', 'followLinks', 'labels', 'classNames'] as const;
+
+function scanOnly(input: string, options: Partial<ConvertOptions>, signal?: AbortSignal) {
+  const picked: Partial<ConvertOptions> = { resize: 'none' };
+  for (const key of scanKeys) if (options[key] !== undefined) Object.assign(picked, { [key]: options[key] });
+  return scanWithOptions(input, picked, signal);
+}
+
+/**
+ * @example const s = await scanSummary('flowers', {}); s.classNames // ['daisy', 'rose']
+ * @throws Img2npyError input-not-found, no-classes, invalid-option...
+ */
+export async function scanSummary(input: string, options: Partial<ConvertOptions>, ctx: { signal?: AbortSignal } = {}): Promise<ScanSummary> {
+  const { scan } = await scanOnly(input, options, ctx.signal);
+  return {
+    root: scan.root,
+    classNames: scan.classNames,
+    countsPerClass: scan.countsPerClass,
+    emptyClasses: scan.emptyClasses,
+    total: scan.files.length,
+    formats: scan.formats,
+    ignored: scan.ignored,
+    warnings: scan.warnings,
+  };
+}

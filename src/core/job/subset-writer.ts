@@ -1,0 +1,138 @@
+/**
+ * Streams one subset's rows (x, y, paths) into .npy files in the job's temporary folder,
+ * starting a new shard every `shardSize` rows. Nothing reaches the destination here: `finish`
+ * returns the staged shards and the caller publishes them all at once.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Img2npyError } from '../../shared/errors.js';
+import type { ArrayInfo } from '../../shared/report.js';
+import { NpyStreamWriter, encodeUnicodeRows, unicodeWidth, writeNpyFile } from '../arrays/npy-writer.js';
+import { friendlyDtype, itemBytes, npyDescr } from '../arrays/npy-header.js';
+import type { SubsetName } from '../types.js';
+
+export interface ArraySpec {
+  descr: string;
+  rowShape: number[];
+}
+
+export interface SubsetSpec {
+  subset: SubsetName;
+  tempDir: string;
+  x: ArraySpec;
+  /** null when labels are 'none'. */
+  y: ArraySpec | null;
+  pathWidth: number;
+  classNames: string[];
+  shardSize: number | null;
+}
+
+export interface StagedShard {
+  dir: string;
+  rows: number;
+  /** Array name → staged .npy file. */
+  files: Record<string, string>;
+}
+
+interface OpenShard {
+  dir: string;
+  rows: number;
+  x: NpyStreamWriter;
+  y: NpyStreamWriter | null;
+  paths: NpyStreamWriter;
+}
+
+export class SubsetWriter {
+  private current: OpenShard | null = null;
+  private readonly staged: StagedShard[] = [];
+  private readonly rowBytes: number;
+  private readonly yRowBytes: number;
+
+  constructor(private readonly spec: SubsetSpec) {
+    this.rowBytes = bytesOf(spec.x);
+    this.yRowBytes = spec.y ? bytesOf(spec.y) : 0;
+  }
+
+  get rows(): number {
+    return this.staged.reduce((n, s) => n + s.rows, 0) + (this.current?.rows ?? 0);
+  }
+
+  /** The arrays one output of `rows` samples holds, as written by `seal`. */
+  describe(rows: number): ArrayInfo[] {
+    const { x, y, pathWidth, classNames } = this.spec;
+    const info = (name: string, descr: string, shape: number[]): ArrayInfo => ({ name, descr, shape, dtype: friendlyDtype(descr) ?? descr });
+    return [
+      info('x', x.descr, [rows, ...x.rowShape]),
+      ...(y ? [info('y', y.descr, [rows, ...y.rowShape])] : []),
+      info('class_names', npyDescr({ unicode: unicodeWidth(classNames) }), [classNames.length]),
+      info('paths', npyDescr({ unicode: pathWidth }), [rows]),
+    ];
+  }
+
+  /** Appends `count` rows; `x` and `y` hold exactly `count` rows each. */
+  async write(count: number, x: Uint8Array, y: Uint8Array | null, paths: string[]): Promise<void> {
+    let offset = 0;
+    while (offset < count) {
+      const shard = this.current ?? (await this.open());
+      const room = this.spec.shardSize === null ? count - offset : Math.min(count - offset, this.spec.shardSize - shard.rows);
+      const end = offset + room;
+      await shard.x.write(x.subarray(offset * this.rowBytes, end * this.rowBytes));
+      if (shard.y && y) await shard.y.write(y.subarray(offset * this.yRowBytes, end * this.yRowBytes));
+      await shard.paths.write(encodeUnicodeRows(paths.slice(offset, end), this.spec.pathWidth));
+      shard.rows += room;
+      offset = end;
+      if (this.spec.shardSize !== null && shard.rows >= this.spec.shardSize) await this.seal();
+    }
+  }
+
+  /** Closes the last shard and returns every staged shard, in order. */
+  async finish(): Promise<StagedShard[]> {
+    if (this.current) await this.seal();
+    // An empty subset still yields one (empty) output, so users always find the file they asked for.
+    if (this.staged.length === 0) {
+      await this.open();
+      await this.seal();
+    }
+    return this.staged;
+  }
+
+  async abort(): Promise<void> {
+    const shard = this.current;
+    this.current = null;
+    if (!shard) return;
+    await Promise.allSettled([shard.x.abort(), shard.y?.abort(), shard.paths.abort()]);
+  }
+
+  private async open(): Promise<OpenShard> {
+    const dir = join(this.spec.tempDir, `${this.spec.subset}-${String(this.staged.length).padStart(5, '0')}`);
+    await mkdir(dir, { recursive: true }).catch((err: Error) => {
+      throw new Img2npyError('write-failed', `Cannot create ${dir}: ${err.message}`, { file: dir, cause: err });
+    });
+    const x = await NpyStreamWriter.create(join(dir, 'x.npy'), this.spec.x);
+    const y = this.spec.y ? await NpyStreamWriter.create(join(dir, 'y.npy'), this.spec.y) : null;
+    const paths = await NpyStreamWriter.create(join(dir, 'paths.npy'), { descr: npyDescr({ unicode: this.spec.pathWidth }), rowShape: [] });
+    this.current = { dir, rows: 0, x, y, paths };
+    return this.current;
+  }
+
+  private async seal(): Promise<void> {
+    const shard = this.current!;
+    this.current = null;
+    await shard.x.close();
+    await shard.y?.close();
+    await shard.paths.close();
+    const names = this.spec.classNames;
+    const width = unicodeWidth(names);
+    const classFile = join(shard.dir, 'class_names.npy');
+    await writeNpyFile(classFile, npyDescr({ unicode: width }), [names.length], encodeUnicodeRows(names, width));
+    const files: Record<string, string> = { x: join(shard.dir, 'x.npy') };
+    if (shard.y) files.y = join(shard.dir, 'y.npy');
+    files.class_names = classFile;
+    files.paths = join(shard.dir, 'paths.npy');
+    this.staged.push({ dir: shard.dir, rows: shard.rows, files });
+  }
+}
+
+function bytesOf(spec: ArraySpec): number {
+  return spec.rowShape.reduce((a, b) => a * b, 1) * itemBytes(spec.descr);
+}
