@@ -149,6 +149,24 @@ export function validatePartialOptions(input: unknown, source = 'options'): Vali
   return issues.length ? { ok: false, issues } : { ok: true, value: value as Partial<ConvertOptions> };
 }
 
+/**
+ * mean/std are on torchvision's 0-1 scale. Pixel statistics on the 0-255 scale (mean 123.7...)
+ * would silently give values near ±2000, so a mean or std above 1 is refused with the values
+ * already divided by 255, ready to paste.
+ */
+function checkUnitScale(mean: number[] | null, std: number[] | null): OptionIssue | null {
+  const high = (v: number[] | null) => v !== null && v.some((n) => n > 1);
+  if (!high(mean) && !high(std)) return null;
+  const scaled = (v: number[]) => v.map((n) => Number((n / 255).toPrecision(6))).join(',');
+  const both = high(mean) && high(std);
+  const received = [high(mean) && `mean ${mean!.join(',')}`, high(std) && `std ${std!.join(',')}`].filter(Boolean).join(' and ');
+  const fixed = [high(mean) && `--mean ${scaled(mean!)}`, high(std) && `--std ${scaled(std!)}`].filter(Boolean).join(' ');
+  return {
+    option: high(mean) ? 'mean' : 'std',
+    message: `Expected ${both ? 'mean and std' : high(mean) ? 'mean' : 'std'} on the 0-1 scale (as torchvision's Normalize takes them) but received ${received}, which ${both ? 'look' : 'looks'} like the 0-255 scale; divided by 255: ${fixed}`,
+  };
+}
+
 /** Cross-option rules that a single value check cannot see. */
 function checkCombination(o: ConvertOptions): OptionIssue[] {
   const issues: OptionIssue[] = [];
@@ -171,6 +189,8 @@ function checkCombination(o: ConvertOptions): OptionIssue[] {
   if (o.std && o.std.some((s) => s === 0)) {
     issues.push({ option: 'std', message: `Expected non-zero numbers for std but received ${JSON.stringify(o.std)} of type array` });
   }
+  const scaleIssue = checkUnitScale(o.mean, o.std);
+  if (scaleIssue) issues.push(scaleIssue);
   if (o.like === 'keras' && o.layout !== 'nhwc') {
     issues.push({ option: 'layout', message: 'Expected nhwc for layout with like keras but received "nchw" of type string' });
   }

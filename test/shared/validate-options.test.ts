@@ -48,7 +48,7 @@ test('resolve: defaults, keras defaults only where unset, implied values', () =>
     assert.equal(keras.value.dtype, 'float32');
     assert.equal(keras.value.interpolation, 'nearest');
   }
-  const custom = resolveOptions([{ size: { height: 4, width: 4 }, mean: [1, 2, 3], std: [2, 2, 2] }]);
+  const custom = resolveOptions([{ size: { height: 4, width: 4 }, mean: [0.1, 0.2, 0.3], std: [0.5, 0.5, 1] }]);
   assert.ok(custom.ok && custom.value.normalize === 'custom' && custom.value.dtype === 'float32');
 });
 
@@ -62,4 +62,19 @@ test('resolve: cross-option rules', () => {
   assert.ok(!mean.ok && /1 or 3 numbers for mean/.test(mean.issues[0].message));
   const zero = resolveOptions([{ size: { height: 4, width: 4 }, mean: [0], std: [0] }]);
   assert.ok(!zero.ok && /non-zero numbers for std/.test(zero.issues[0].message));
+});
+
+test('resolve: mean and std on the 0-255 scale are refused with the values divided by 255', () => {
+  const size = { height: 4, width: 4 };
+  const both = resolveOptions([{ size, mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] }]);
+  assert.ok(!both.ok);
+  assert.equal(both.issues[0].option, 'mean');
+  assert.match(both.issues[0].message, /0-1 scale/);
+  assert.match(both.issues[0].message, /--mean 0\.485,0\.456,0\.406 --std 0\.229,0\.224,0\.225$/);
+  const meanOnly = resolveOptions([{ size, mean: [127.5], std: [0.5] }]);
+  assert.ok(!meanOnly.ok && /received mean 127\.5, which looks like the 0-255 scale; divided by 255: --mean 0\.5$/.test(meanOnly.issues[0].message));
+  const stdOnly = resolveOptions([{ size, normalize: 'imagenet', mean: null, std: [64] }]);
+  assert.ok(!stdOnly.ok && stdOnly.issues[0].option === 'std' && /--std 0\.25098$/.test(stdOnly.issues[0].message));
+  // Exactly 1 and negative means are on the 0-1 scale.
+  assert.ok(resolveOptions([{ size, mean: [1, -0.5, 0], std: [1, 0.5, 0.25] }]).ok);
 });

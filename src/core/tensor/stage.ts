@@ -18,7 +18,7 @@ export interface TensorPlan {
   channels: 1 | 3 | 4;
   dtype: Dtype;
   normalize: Normalization;
-  /** For 'custom': per-channel (or one broadcast) mean on the 0-255 scale. */
+  /** For 'custom': per-channel (or one broadcast) mean on the 0-1 scale, as torchvision's Normalize. */
   mean: number[] | null;
   std: number[] | null;
   layout: Layout;
@@ -53,7 +53,8 @@ const itemSizes = { uint8: 1, float32: 4, float16: 2 } as const;
  * Builds the stage for one job.
  *
  * Normalizations: unit = x/255; symmetric = x/127.5 − 1; imagenet = (x/255 − mean)/std with
- * torchvision's RGB statistics (3 channels only); custom = (x − mean)/std on the 0-255 scale.
+ * torchvision's RGB statistics (3 channels only); custom = (x/255 − mean)/std with mean and std on
+ * the 0-1 scale, the same ops as imagenet so ImageNet's constants give imagenet's bytes exactly.
  * uint8 output of a bilinear (Keras) resize is clipped to 0-255 and rounded half to even; Keras
  * itself only yields float32 there.
  *
@@ -128,7 +129,7 @@ export function createTensorStage(loaded: LoadedBackend, plan: TensorPlan): Tens
       case 'custom': {
         const mean = p.mean as number[];
         const std = p.std as number[];
-        return (x) => tf.div(tf.sub(x, tf.tensor1d(mean)), tf.tensor1d(std));
+        return (x) => tf.div(tf.sub(tf.div(x, 255), tf.tensor1d(mean)), tf.tensor1d(std));
       }
     }
   }

@@ -40,7 +40,7 @@ n = p['normalize']
 if n == 'unit': x = x / f(255)
 elif n == 'symmetric': x = x / f(127.5) - f(1)
 elif n == 'imagenet': x = (x / f(255) - np.array([0.485, 0.456, 0.406], np.float32)) / np.array([0.229, 0.224, 0.225], np.float32)
-elif n == 'custom': x = (x - np.array(p['mean'], np.float32)) / np.array(p['std'], np.float32)
+elif n == 'custom': x = (x / f(255) - np.array(p['mean'], np.float32)) / np.array(p['std'], np.float32)
 assert x.dtype == np.float32
 if p['layout'] == 'nchw': x = x.transpose(0, 3, 1, 2)
 x = np.ascontiguousarray(x).astype({'uint8': '|u1', 'float32': '<f4', 'float16': '<f2'}[p['dtype']])
@@ -57,8 +57,8 @@ const cases: Partial<TensorPlan>[] = [
   { dtype: 'float16', normalize: 'symmetric' },
   { dtype: 'float32', normalize: 'imagenet', layout: 'nchw' },
   { dtype: 'float16', normalize: 'imagenet' },
-  { dtype: 'float32', normalize: 'custom', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] },
-  { dtype: 'float16', normalize: 'custom', mean: [127], std: [3], channels: 1, layout: 'nchw' },
+  { dtype: 'float32', normalize: 'custom', mean: [0.5, 0.25, 0.125], std: [0.2, 0.3, 0.7] },
+  { dtype: 'float16', normalize: 'custom', mean: [0.498], std: [0.0118], channels: 1, layout: 'nchw' },
   { dtype: 'float32', normalize: 'custom', mean: [0.5], std: [0.25], channels: 4 },
 ];
 
@@ -155,5 +155,17 @@ test('images that do not match the plan are refused before any work', async () =
   ];
   for (const img of wrong) {
     await assert.rejects(stage.processBatch([good, img]), (err: unknown) => err instanceof Img2npyError && err.code === 'internal' && /Image 1 /.test(err.message));
+  }
+});
+
+test("custom with torchvision's ImageNet mean/std (0-1 scale) gives imagenet's bytes exactly", async () => {
+  const batch = images(3, 5, 7, 3, 11);
+  for (const name of ['wasm', 'cpu'] as const) {
+    for (const dtype of ['float32', 'float16'] as const) {
+      const loaded = await loadBackend(name);
+      const imagenet = await createTensorStage(loaded, plan({ dtype, normalize: 'imagenet' })).processBatch(batch);
+      const custom = await createTensorStage(loaded, plan({ dtype, normalize: 'custom', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] })).processBatch(batch);
+      assert.ok(Buffer.from(custom).equals(Buffer.from(imagenet)), `${name} ${dtype}`);
+    }
   }
 });
