@@ -27,6 +27,14 @@ export interface OutputInfo {
   samples: number;
   arrays: ArrayInfo[];
   bytes: number;
+  /** Per-channel statistics of x as written, gathered while streaming; null for an empty output. */
+  stats?: ChannelStats | null;
+}
+
+/** Per-channel mean and population standard deviation (NumPy's ddof=0) of x, in float64. */
+export interface ChannelStats {
+  mean: number[];
+  std: number[];
 }
 
 export interface ConvertReport {
@@ -100,4 +108,6 @@ export interface InspectResult {
   countsPerClass: Record<string, number> | null;
   /** Sample tiles: image as PNG data URL with its label. */
   samples: { index: number; label: string | null; dataUrl: string }[];
+  /** Per-channel statistics of x: from the output's manifest when it matches, else computed. */
+  channelStats?: (ChannelStats & { source: 'manifest' | 'computed' }) | null;
 }

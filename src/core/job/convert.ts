@@ -108,6 +108,7 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
         pathWidth,
         classNames: scan.classNames,
         shardSize: options.shardSize,
+        layout: options.layout,
       });
       writers.push(writer);
       await convertSubset(files, { plan, size, jobs, tensor, writer, progress, skipped, counts, numClasses: scan.classNames.length, signal });
@@ -144,7 +145,7 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
       overwrite: job.overwrite,
       signal,
       manifest: (outputs) => {
-        report.outputs = outputs.map((o, i) => ({ ...o, arrays: writers[i].describe(o.samples) }));
+        report.outputs = outputs.map((o, i) => ({ ...o, arrays: writers[i].describe(o.samples), stats: writers[i].channelStats() }));
         report.timings.totalMs = Math.round(performance.now() - t0);
         return report;
       },

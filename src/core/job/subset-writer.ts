@@ -10,6 +10,9 @@ import type { ArrayInfo } from '../../shared/report.js';
 import { NpyStreamWriter, encodeUnicodeRows, unicodeWidth, writeNpyFile } from '../arrays/npy-writer.js';
 import { friendlyDtype, itemBytes, npyDescr } from '../arrays/npy-header.js';
 import type { SubsetName } from '../types.js';
+import { ChannelStatsAccumulator, type ChannelStatsDtype } from '../arrays/channel-stats.js';
+import type { Layout } from '../../shared/options.js';
+import type { ChannelStats } from '../../shared/report.js';
 
 export interface ArraySpec {
   descr: string;
@@ -25,6 +28,8 @@ export interface SubsetSpec {
   pathWidth: number;
   classNames: string[];
   shardSize: number | null;
+  /** x's axis order: where its channel axis is, for the per-channel statistics. */
+  layout: Layout;
 }
 
 export interface StagedShard {
@@ -47,10 +52,17 @@ export class SubsetWriter {
   private readonly staged: StagedShard[] = [];
   private readonly rowBytes: number;
   private readonly yRowBytes: number;
+  private readonly stats: ChannelStatsAccumulator;
 
   constructor(private readonly spec: SubsetSpec) {
     this.rowBytes = bytesOf(spec.x);
     this.yRowBytes = spec.y ? bytesOf(spec.y) : 0;
+    this.stats = new ChannelStatsAccumulator({ dtype: friendlyDtype(spec.x.descr) as ChannelStatsDtype, rowShape: spec.x.rowShape, layout: spec.layout });
+  }
+
+  /** Per-channel mean and std of every x row written so far (all shards); null before any row. */
+  channelStats(): ChannelStats | null {
+    return this.stats.result();
   }
 
   get rows(): number {
@@ -71,6 +83,7 @@ export class SubsetWriter {
 
   /** Appends `count` rows; `x` and `y` hold exactly `count` rows each. */
   async write(count: number, x: Uint8Array, y: Uint8Array | null, paths: string[]): Promise<void> {
+    this.stats.addBytes(x.subarray(0, count * this.rowBytes));
     let offset = 0;
     while (offset < count) {
       const shard = this.current ?? (await this.open());
