@@ -6,12 +6,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { ConvertJob } from '../../shared/api.js';
+import type { ConvertOptions } from '../../shared/options.js';
 import { Img2npyError } from '../../shared/errors.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { ConvertReport, SkippedFile } from '../../shared/report.js';
 import { loadBackend } from '../tensor/backend.js';
 import { probeLargest } from './decode-files.js';
-import { planJob, resolveJobOptions } from './plan.js';
+import { type JobPlan, planJob, resolveJobOptions } from './plan.js';
 import { encodeLabels } from '../tensor/labels.js';
 import { npyDescr } from '../arrays/npy-header.js';
 import { unicodeWidth } from '../arrays/npy-writer.js';
@@ -22,6 +23,7 @@ import { ProgressEmitter } from './progress.js';
 import { publish } from './publish.js';
 import { scanFolder } from '../scan/scan.js';
 import { convertSubset } from './subset-convert.js';
+import { DecoderPool } from './worker-pool.js';
 import { type StagedShard, SubsetWriter } from './subset-writer.js';
 import { createTensorStage } from '../tensor/stage.js';
 import { engineVersions } from './versions.js';
@@ -40,9 +42,23 @@ export interface RunContext {
  */
 export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<ConvertReport> {
   const t0 = performance.now();
-  const { signal } = ctx;
   const options = resolveJobOptions(job.options);
   const plan = planJob(job.input, options);
+  // Decoder threads start first: they load their modules while this thread scans.
+  const decoders = new DecoderPool(options.jobs ?? availableParallelism(), { plan });
+  try {
+    return await runJob(job, ctx, { t0, options, plan, decoders });
+  } finally {
+    await decoders.close();
+  }
+}
+
+async function runJob(
+  job: ConvertJob,
+  ctx: RunContext,
+  { t0, options, plan, decoders }: { t0: number; options: ConvertOptions; plan: JobPlan; decoders: DecoderPool },
+): Promise<ConvertReport> {
+  const { signal } = ctx;
   const input = resolve(job.input);
   const layout = planOutputs(job.output, options, job.jobId);
   const progress = new ProgressEmitter(job.jobId, ctx.onProgress);
@@ -63,7 +79,7 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
 
   const skipped: SkippedFile[] = [];
   // One more decoder than cores: a core never idles while another decode's file is read or handed over (measured: +20% on photos).
-  const jobs = options.jobs ?? availableParallelism() + 1;
+  const jobs = decoders.size;
   let size = options.size!;
   if (plan.padToLargest) {
     size = await probeLargest(scan.files, plan, { jobs, signal, skipped, strict: options.strict });
@@ -108,10 +124,9 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
         pathWidth,
         classNames: scan.classNames,
         shardSize: options.shardSize,
-        layout: options.layout,
       });
       writers.push(writer);
-      await convertSubset(files, { plan, size, jobs, tensor, writer, progress, skipped, counts, numClasses: scan.classNames.length, signal });
+      await convertSubset(files, { plan, size, decoders, tensor, writer, progress, skipped, counts, numClasses: scan.classNames.length, signal });
       staged.set(subset, await writer.finish());
     }
     const convertMs = performance.now() - tConvert;
@@ -145,7 +160,7 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
       overwrite: job.overwrite,
       signal,
       manifest: (outputs) => {
-        report.outputs = outputs.map((o, i) => ({ ...o, arrays: writers[i].describe(o.samples), stats: writers[i].channelStats() }));
+        report.outputs = outputs.map((o, i) => ({ ...o, arrays: writers[i].describe(o.samples) }));
         report.timings.totalMs = Math.round(performance.now() - t0);
         return report;
       },

@@ -1,13 +1,12 @@
 /**
- * The hot loop for one output: decode files in parallel (bounded, in order), batch them through
- * the tensor stage, and stream rows to the writer. The next batch decodes while the previous one
- * is being written.
+ * The hot loop for one output: decoder threads turn files into finished rows (bounded, in
+ * order), this thread batches them through the tensor stage and streams them to the writer. The
+ * next batch decodes while the previous one is being written.
  */
 import type { Size } from '../../shared/options.js';
 import { toErrorInfo } from '../../shared/errors.js';
 import type { SkippedFile } from '../../shared/report.js';
 import { skippableCodes } from '../decode/errors.js';
-import { decodeForJob } from './decode-files.js';
 import type { JobPlan } from './plan.js';
 import { encodeLabels } from '../tensor/labels.js';
 import { orderedPool } from './ordered-pool.js';
@@ -15,11 +14,12 @@ import type { ProgressEmitter } from './progress.js';
 import type { SubsetWriter } from './subset-writer.js';
 import type { TensorStage } from '../tensor/stage.js';
 import type { DecodedImage, ScannedFile } from '../types.js';
+import type { DecoderPool } from './worker-pool.js';
 
 export interface SubsetContext {
   plan: JobPlan;
   size: Size;
-  jobs: number;
+  decoders: DecoderPool;
   tensor: TensorStage;
   writer: SubsetWriter;
   progress: ProgressEmitter;
@@ -30,21 +30,19 @@ export interface SubsetContext {
 }
 
 export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): Promise<void> {
-  const { plan, tensor, writer, progress, signal } = ctx;
+  const { plan, tensor, writer, progress, signal, decoders } = ctx;
   const { batchSize, dropRemainder, strict, labelMode } = plan.options;
-  // Tensor-stage resizing takes full-size images: convert each one as it arrives so at most a
-  // few full-size decodes are alive; the rows are small and get batched for writing.
-  const perImage = plan.tensorResize !== null;
-  let rows: Uint8Array[] = [];
+  // With a Keras-exact resize the threads hand back resized float32 rows; otherwise uint8 images.
+  let resized: Float32Array[] = [];
   let images: DecodedImage[] = [];
   let batchFiles: ScannedFile[] = [];
   let pendingWrite: Promise<void> = Promise.resolve();
   let writeError: unknown = null;
 
   const flush = async () => {
-    const x = perImage ? concat(rows) : await tensor.processBatch(images);
+    const x = plan.tensorResize ? await tensor.processResized(resized) : await tensor.processBatch(images);
     const take = batchFiles;
-    rows = [];
+    resized = [];
     images = [];
     batchFiles = [];
     await pendingWrite;
@@ -58,10 +56,12 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     pendingWrite.catch(() => undefined);
   };
 
-  // Full-size images (tensor-stage resize, padded canvases) are heavy: few wait beyond those in
-  // flight (measured on 20 MP photos in Keras mode: window 0 → 11 img/s, 400 MB; jobs → 13, 445 MB).
-  const window = perImage || plan.padToLargest ? ctx.jobs : ctx.jobs * 3;
-  for await (const r of orderedPool(files, (f) => decodeForJob(f, plan, ctx.size), { concurrency: ctx.jobs, window, signal })) {
+  // Padded canvases are as big as the largest image: few wait beyond those in flight. Rows at the
+  // job's size are small, so more may wait to keep every thread busy past a slow image.
+  const concurrency = decoders.capacity;
+  const window = plan.padToLargest ? decoders.size : concurrency * 2;
+  const decode = (f: ScannedFile) => decoders.decode(f.abs, ctx.size);
+  for await (const r of orderedPool(files, decode, { concurrency, window, signal })) {
     if (writeError) throw writeError;
     const file = files[r.index];
     if (!r.ok) {
@@ -71,8 +71,9 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
       progress.tick(file.rel, true);
       continue;
     }
-    if (perImage) rows.push(await tensor.processBatch([r.value]));
-    else images.push(r.value);
+    const row = r.value;
+    if (row.kind === 'resized') resized.push(row.data);
+    else images.push(row);
     batchFiles.push(file);
     if (file.label !== null) ctx.counts[file.label]++;
     progress.tick(file.rel);
@@ -86,14 +87,4 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     }
   }
   await pendingWrite;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

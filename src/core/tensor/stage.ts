@@ -40,6 +40,12 @@ export interface TensorStage {
    * @throws {Img2npyError} `internal` when an image does not match the plan.
    */
   processBatch(images: readonly DecodedImage[]): Promise<Uint8Array>;
+  /**
+   * The same for rows that a worker already resized with `kerasResize` (height × width ×
+   * channels float32 each, in plan order): normalization, layout and dtype only.
+   * @throws {Img2npyError} `internal` when a row has the wrong length or the plan has no resize.
+   */
+  processResized(rows: readonly Float32Array[]): Promise<Uint8Array>;
 }
 
 /** torchvision's ImageNet statistics on the 0-1 scale, RGB order. */
@@ -88,11 +94,28 @@ export function createTensorStage(loaded: LoadedBackend, plan: TensorPlan): Tens
     } else {
       images.forEach((img, i) => pixels.set(img.data, i * rowLength));
     }
+    return finishPixels(pixels, images.length);
+  }
+
+  async function processResized(rows: readonly Float32Array[]): Promise<Uint8Array> {
+    rows.forEach((row, i) => {
+      if (!plan.resize || row.length !== rowLength) {
+        throw new Img2npyError('internal', `Resized row ${i} has ${row.length} values; the tensor stage expects ${rowLength}${plan.resize ? '' : ' and a Keras resize plan'}`);
+      }
+    });
+    if (rows.length === 0) return new Uint8Array(0);
+    const pixels = rows.length === 1 ? rows[0] : new Float32Array(rows.length * rowLength);
+    if (rows.length > 1) rows.forEach((row, i) => pixels.set(row, i * rowLength));
+    return finishPixels(pixels, rows.length);
+  }
+
+  /** Normalization and layout on tfjs, then the final dtype: the part after any resize. */
+  async function finishPixels(pixels: Float32Array, count: number): Promise<Uint8Array> {
     if (!needsTensors) return encode(pixels, plan.dtype);
     // A process may hold several stages (tests compare backends); tfjs has one active backend.
     if (tf.getBackend() !== loaded.name) await tf.setBackend(loaded.name);
     const x = tf.tidy(() => {
-      const scaled = scale(tf.tensor4d(pixels, [images.length, h, w, c], 'float32'));
+      const scaled = scale(tf.tensor4d(pixels, [count, h, w, c], 'float32'));
       return plan.layout === 'nchw' ? tf.transpose(scaled, [0, 3, 1, 2]) : scaled;
     });
     let values: Float32Array;
@@ -140,6 +163,7 @@ export function createTensorStage(loaded: LoadedBackend, plan: TensorPlan): Tens
     descr: descrs[plan.dtype],
     rowBytes: rowLength * itemSizes[plan.dtype],
     processBatch,
+    processResized,
   };
 }
 

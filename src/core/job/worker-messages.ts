@@ -1,0 +1,25 @@
+/**
+ * What the job's main thread and its decoder threads (decode-worker.ts) say to each other. Pixel
+ * buffers travel as transferred ArrayBuffers, never copied.
+ */
+import type { ErrorInfo } from '../../shared/errors.js';
+import type { Size } from '../../shared/options.js';
+import type { JobPlan } from './plan.js';
+
+export type ToWorker =
+  | { type: 'plan'; plan: JobPlan }
+  | { type: 'decode'; id: number; abs: string; size: Size };
+
+/**
+ * 'image': HWC uint8 pixels at the job's size (or the decoded size when the tensor stage resizes).
+ * 'resized': a Keras-exact resized row (height × width × channels float32), ready for the tensor stage.
+ */
+export type FromWorker =
+  | { type: 'image'; id: number; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4 }
+  | { type: 'resized'; id: number; data: Float32Array }
+  | { type: 'failed'; id: number; error: ErrorInfo };
+
+/** A finished row as the main thread receives it. */
+export type WorkerRow =
+  | { kind: 'image'; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4 }
+  | { kind: 'resized'; data: Float32Array };

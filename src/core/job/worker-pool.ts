@@ -1,0 +1,150 @@
+/**
+ * The job's decoder threads: N workers (decode-worker.ts), each decoding whole images one at a
+ * time, with up to `queueDepth` requests waiting per worker so none idles while a result travels
+ * back. Ordering, backpressure and cancellation stay with orderedPool on the main thread; this
+ * only routes requests and turns a dead thread into an error that names the file, never a hang.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Size } from '../../shared/options.js';
+import { Img2npyError, fromErrorInfo } from '../../shared/errors.js';
+import type { JobPlan } from './plan.js';
+import type { FromWorker, ToWorker, WorkerRow } from './worker-messages.js';
+
+interface Pending {
+  file: string;
+  resolve: (row: WorkerRow) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  /** Requests sent and not answered, oldest first: the first is the one being decoded. */
+  pending: Map<number, Pending>;
+  exited: boolean;
+}
+
+/** Requests waiting per worker beyond the one it decodes: hides the message round trip. */
+export const queueDepth = 2;
+
+let liveThreads = 0;
+
+/** Decoder threads alive in this process right now (all pools): tests prove pools end theirs. */
+export function liveDecoderThreads(): number {
+  return liveThreads;
+}
+
+/**
+ * Where the worker entry is: next to this module (tsc's out/node, or src under tsx), or one
+ * folder up when a bundler put this module in a chunks/ folder (electron-vite's out/main).
+ */
+function workerEntry(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const file of [join(here, 'decode-worker.js'), join(here, 'decode-worker.ts'), join(here, '..', 'decode-worker.js')]) {
+    if (existsSync(file)) return file;
+  }
+  throw new Img2npyError('internal', `The decoder thread's entry (decode-worker.js) is missing next to ${here}`);
+}
+
+/**
+ * Under tsx (tests, `npm run bench` helpers) a worker does not inherit the TypeScript loader, so
+ * the thread first registers tsx's ESM hooks, then imports the entry.
+ */
+function spawnWorker(file: string): Worker {
+  if (!file.endsWith('.ts')) return new Worker(file);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+export class DecoderPool {
+  private readonly threads: Thread[] = [];
+  private nextId = 0;
+  private failure: Img2npyError | null = null;
+  private closing = false;
+
+  /**
+   * Starts `size` decoder threads at once, so they load their modules while the main thread
+   * scans; `plan` may follow later (setPlan), before the first decode. `entry` replaces the
+   * worker module (tests use one that crashes).
+   * @example const pool = new DecoderPool(4, { plan }); const row = await pool.decode(file.abs, size);
+   */
+  constructor(readonly size: number, { plan, entry = workerEntry() }: { plan?: JobPlan; entry?: string } = {}) {
+    for (let i = 0; i < Math.max(1, size); i++) this.threads.push(this.startThread(entry));
+    if (plan) this.setPlan(plan);
+  }
+
+  /** The job's plan, sent to every thread; messages keep their order, so decodes after it see it. */
+  setPlan(plan: JobPlan): void {
+    for (const t of this.threads) if (!t.exited) t.worker.postMessage({ type: 'plan', plan } satisfies ToWorker);
+  }
+
+  /** Requests in flight, all threads together: orderedPool's concurrency should not exceed it. */
+  get capacity(): number {
+    return this.threads.length * (1 + queueDepth);
+  }
+
+  /**
+   * Decodes one file on the least busy thread.
+   * @throws the decoder's Img2npyError (rebuilt from the thread, code and file kept), or
+   *   `engine-crashed` naming the file when its thread died, or when the pool is closed.
+   */
+  decode(abs: string, size: Size): Promise<WorkerRow> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Img2npyError('engine-crashed', `Decoder threads were stopped before ${abs} was decoded`, { file: abs }));
+    let thread = this.threads[0];
+    for (const t of this.threads) if (t.pending.size < thread.pending.size) thread = t;
+    const id = this.nextId++;
+    return new Promise<WorkerRow>((resolve, reject) => {
+      thread.pending.set(id, { file: abs, resolve, reject });
+      thread.worker.postMessage({ type: 'decode', id, abs, size } satisfies ToWorker);
+    });
+  }
+
+  /** Ends every thread (idempotent); requests still waiting are rejected, never left hanging. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+
+  private startThread(entry: string): Thread {
+    const worker = spawnWorker(entry);
+    liveThreads++;
+    const thread: Thread = { worker, pending: new Map(), exited: false };
+    worker.on('message', (m: FromWorker) => {
+      const p = thread.pending.get(m.id);
+      if (!p) return;
+      thread.pending.delete(m.id);
+      if (m.type === 'failed') p.reject(fromErrorInfo(m.error));
+      else if (m.type === 'resized') p.resolve({ kind: 'resized', data: m.data });
+      else p.resolve({ kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels });
+    });
+    worker.on('error', (err) => this.crashed(thread, err));
+    worker.on('exit', (code) => {
+      thread.exited = true;
+      liveThreads--;
+      if (!this.closing) this.crashed(thread, new Error(`exited with code ${code}`));
+      // Closing: requests still out are answered with the closing error so no caller waits forever.
+      this.rejectAll(thread, (file) => this.failure ?? new Img2npyError('engine-crashed', `Decoder threads were stopped before ${file} was decoded`, { file }));
+    });
+    return thread;
+  }
+
+  /** A thread died (uncaught error, out of memory): its current file is named, the job stops. */
+  private crashed(thread: Thread, err: Error): void {
+    if (this.failure || this.closing) return;
+    const current = thread.pending.values().next().value?.file;
+    const where = current ? ` while decoding ${current}` : '';
+    this.failure = new Img2npyError('engine-crashed', `A decoder thread crashed${where}: ${err.message}`, { file: current, cause: err });
+    this.rejectAll(thread, () => this.failure!);
+  }
+
+  private rejectAll(thread: Thread, error: (file: string) => unknown): void {
+    for (const [id, p] of thread.pending) {
+      thread.pending.delete(id);
+      p.reject(error(p.file));
+    }
+  }
+}

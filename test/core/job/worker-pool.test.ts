@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Img2npyError } from '../../../src/shared/errors.js';
+import { planJob, resolveJobOptions } from '../../../src/core/job/plan.js';
+import { DecoderPool, liveDecoderThreads } from '../../../src/core/job/worker-pool.js';
+import { encode, gradient } from '../../helpers/fixtures.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const crashing = fileURLToPath(new URL('./fixtures/crashing-decoder.ts', import.meta.url));
+const size = { height: 8, width: 8 };
+
+async function folder(t: Parameters<typeof tempDir>[0], names: string[]): Promise<string[]> {
+  const dir = await tempDir(t);
+  const png = await encode(gradient(12, 10), 'png');
+  return Promise.all(names.map(async (n) => {
+    const abs = join(dir, n);
+    await writeFile(abs, png);
+    return abs;
+  }));
+}
+
+const plan = (dir: string) => planJob(dir, resolveJobOptions({ size }));
+
+for (const kind of ['crash', 'exit'] as const) {
+  test(`a decoder thread that dies (${kind}) fails its file with engine-crashed naming it; nothing hangs`, async (t) => {
+    const files = await folder(t, ['a.png', 'b.png', `${kind}-c.png`, 'd.png', 'e.png']);
+    const pool = new DecoderPool(1, { plan: plan(files[0]), entry: crashing });
+    try {
+      // The first two alone, so the failing file is the one the thread works on when it dies.
+      for (const f of files.slice(0, 2)) assert.equal((await pool.decode(f, size)).kind, 'image', 'files before the failure decode normally');
+      const results = await Promise.allSettled(files.slice(2).map((f) => pool.decode(f, size)));
+      for (const r of results) {
+        assert.equal(r.status, 'rejected');
+        const err = (r as PromiseRejectedResult).reason as unknown;
+        assert.ok(err instanceof Img2npyError && err.code === 'engine-crashed', String(err));
+        assert.equal(err.file, files[2], 'the error names the file the thread was decoding');
+        assert.match(err.message, new RegExp(`crashed while decoding .*${kind}-c\\.png`));
+      }
+      await assert.rejects(pool.decode(files[0], size), (err: unknown) => err instanceof Img2npyError && err.code === 'engine-crashed');
+    } finally {
+      await pool.close();
+    }
+    assert.equal(liveDecoderThreads(), 0);
+  });
+}
+
+test('decode errors come back as the decoder threw them (code and file), and the thread keeps going', async (t) => {
+  const [good] = await folder(t, ['good.png']);
+  const broken = join(good, '..', 'broken.png');
+  await writeFile(broken, 'not an image at all');
+  const pool = new DecoderPool(2, { plan: plan(good) });
+  try {
+    await assert.rejects(pool.decode(broken, size), (err: unknown) => err instanceof Img2npyError && err.code === 'unreadable-image' && err.file === broken);
+    const row = await pool.decode(good, size);
+    assert.equal(row.kind, 'image');
+    assert.equal(row.data.length, 8 * 8 * 3);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('closing answers every request still out, so no caller waits forever', async (t) => {
+  const files = await folder(t, Array.from({ length: 12 }, (_, i) => `${i}.png`));
+  const pool = new DecoderPool(2, { plan: plan(files[0]) });
+  const pending = files.map((f) => pool.decode(f, size).then(() => 'ok', (err: unknown) => (err instanceof Img2npyError ? err.code : 'other')));
+  await pool.close();
+  const outcomes = await Promise.all(pending);
+  assert.ok(outcomes.every((o) => o === 'ok' || o === 'engine-crashed'), outcomes.join(','));
+  await assert.rejects(pool.decode(files[0], size), (err: unknown) => err instanceof Img2npyError && err.code === 'engine-crashed');
+  assert.equal(liveDecoderThreads(), 0);
+});
