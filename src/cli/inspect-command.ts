@@ -10,6 +10,10 @@ function text(r: InspectResult): string {
     const range = a.min === null ? '' : `  min ${fmt(a.min)}  max ${fmt(a.max!)}  mean ${fmt(a.mean!)}`;
     lines.push(`  ${a.name.padEnd(12)} ${`(${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''})`.padEnd(24)} ${a.dtype.padEnd(8)}${range}`);
   }
+  if (r.channelStats) {
+    const list = (v: number[]) => v.map(fmt).join(', ');
+    lines.push(`  x per channel: mean ${list(r.channelStats.mean)}  std ${list(r.channelStats.std)}  (${r.channelStats.source === 'manifest' ? 'from the manifest' : 'computed'})`);
+  }
   if (r.countsPerClass) lines.push(`  classes: ${Object.entries(r.countsPerClass).map(([c, n]) => `${c} (${n})`).join(', ')}`);
   return lines.join('\n');
 }

@@ -59,3 +59,71 @@ for (const c of cases) {
     }
   });
 }
+
+const numpyFileStats = `
+import sys, json, os, numpy as np
+f, layout = sys.argv[1], sys.argv[2]
+x = np.load(os.path.join(f, 'x.npy')) if os.path.isdir(f) else np.load(f)['x']
+axis = (0, 1, 2) if layout == 'nhwc' else (0, 2, 3)
+w = x.astype(np.float64)
+print(json.dumps({'mean': w.mean(axis=axis).tolist(), 'std': w.std(axis=axis).tolist()}))
+`;
+
+interface Inspected {
+  channelStats: { mean: number[]; std: number[]; source: string } | null;
+}
+
+async function inspectJson(path: string): Promise<Inspected> {
+  const r = await cli(['inspect', path, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!).data as Inspected;
+}
+
+function assertClose(got: number[], want: number[], what: string): void {
+  assert.equal(got.length, want.length, what);
+  got.forEach((g, k) => assert.ok(Math.abs(g - want[k]) < 1e-4, `${what}[${k}]: ${g} vs ${want[k]}`));
+}
+
+test('inspect prints the stats: from the manifest when it describes the file, else computed (layout from the manifest for a shard)', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'in');
+  await makeFolder(root, 4);
+  // 3x4 nchw rows are [3, 3, 4]: both axes 1 and 3 look like channels, so only the manifest can tell.
+  const r = await cli(['convert', root, '--size', '3x4', '--layout', 'nchw', '--dtype', 'float16', '--normalize', 'symmetric', '--out', join(dir, 'd.npz')]);
+  assert.equal(r.code, 0, r.stderr);
+  const manifest = JSON.parse(await readFile(join(dir, 'd.manifest.json'), 'utf8')) as Manifest;
+  const whole = await inspectJson(join(dir, 'd.npz'));
+  assert.equal(whole.channelStats?.source, 'manifest');
+  assert.deepEqual({ mean: whole.channelStats.mean, std: whole.channelStats.std }, manifest.outputs[0].stats);
+  const human = await cli(['inspect', join(dir, 'd.npz')]);
+  assert.match(human.stdout, /x per channel: mean [-\d.e]+, [-\d.e]+, [-\d.e]+ {2}std [\d.e-]+, [\d.e-]+, [\d.e-]+ {2}\(from the manifest\)/);
+
+  const sharded = await cli(['convert', root, '--size', '3x4', '--layout', 'nchw', '--shard-size', '5', '--out', join(dir, 's.npz')]);
+  assert.equal(sharded.code, 0, sharded.stderr);
+  const shard = join(dir, 's-00001-of-00003.npz');
+  const fromShard = await inspectJson(shard);
+  assert.equal(fromShard.channelStats?.source, 'computed');
+  const want = await py<{ mean: number[]; std: number[] }>(numpyFileStats, [shard, 'nchw']);
+  assertClose(fromShard.channelStats.mean, want.mean, 'shard mean');
+  assertClose(fromShard.channelStats.std, want.std, 'shard std');
+
+  // A file rewritten since its manifest (another size) gets computed stats, not stale ones.
+  await writeFile(join(dir, 'd.npz'), await readFile(shard));
+  const replaced = await inspectJson(join(dir, 'd.npz'));
+  assert.equal(replaced.channelStats?.source, 'computed');
+  assertClose(replaced.channelStats.mean, want.mean, 'replaced mean');
+});
+
+test('inspect computes the stats of an array with no manifest (nhwc npy folder)', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'in');
+  await makeFolder(root, 3);
+  const r = await cli(['convert', root, '--size', '5x6', '--out', join(dir, 'f'), '--format', 'npy']);
+  assert.equal(r.code, 0, r.stderr);
+  await writeFile(join(dir, 'f.manifest.json'), 'not json');
+  const got = await inspectJson(join(dir, 'f'));
+  assert.equal(got.channelStats?.source, 'computed');
+  const want = await py<{ mean: number[]; std: number[] }>(numpyFileStats, [join(dir, 'f'), 'nhwc']);
+  assertClose(got.channelStats.mean, want.mean, 'mean');
+  assertClose(got.channelStats.std, want.std, 'std');
+});

@@ -10,6 +10,7 @@ import { Img2npyError } from '../../shared/errors.js';
 import type { InspectedArray, InspectResult } from '../../shared/report.js';
 import { type ArrayFile, type ArrayRows, openArrayFile } from './reader.js';
 import { fromFloat16Bits } from '../tensor/float16.js';
+import { xChannelStats } from './x-channel-stats.js';
 import { toPng, toPngDataUrl } from './png-encode.js';
 import type { DecodedImage } from '../types.js';
 
@@ -142,7 +143,8 @@ export async function inspect(path: string, ctx: { signal?: AbortSignal; samples
     const tiles = await samplesOf(set, ctx.samples ?? 16, range, classNames);
     const samples = [];
     for (const t of tiles) samples.push({ index: t.index, label: t.label, dataUrl: await toPngDataUrl(t.image) });
-    return { path, arrays, classNames, countsPerClass: counts, samples };
+    const channelStats = x ? await xChannelStats(path, x, (start, n) => set.file('x').readRows('x', start, n), ctx.signal) : null;
+    return { path, arrays, classNames, countsPerClass: counts, samples, channelStats };
   } finally {
     await set.close();
   }
