@@ -25,6 +25,8 @@ export default defineConfig(({ command }) => ({
           index: resolve(root, 'src/main/index.ts'),
           'engine-process': resolve(root, 'src/main/engine-process.ts'),
           'cli-process': resolve(root, 'src/main/cli-process.ts'),
+          // The job's decoder threads load this file by name (src/core/job/worker-pool.ts).
+          'decode-worker': resolve(root, 'src/core/job/decode-worker.ts'),
         },
       },
     },
