@@ -166,7 +166,7 @@ export const optionSpecs: readonly OptionSpec[] = [
   { key: 'backend', kind: 'enum', choices: backendNames, default: 'auto', flag: 'backend', group: 'engine', label: 'Backend',
     help: 'TensorFlow.js backend: auto (wasm, else cpu), wasm, cpu, or tensorflow (@tensorflow/tfjs-node[-gpu] if installed)' },
   { key: 'jobs', kind: 'int', min: 1, max: 256, nullable: true, default: null, flag: 'jobs', group: 'engine', label: 'Jobs',
-    help: 'Parallel decoders (default: CPU cores + 1)' },
+    help: 'Decoder threads (default: CPU cores)' },
 ];
 
 export function specFor(key: OptionKey): OptionSpec {
