@@ -22,6 +22,15 @@ export type { DecodePlan, DecodedImage } from './types.js';
 export { PresetStore, defaultPresetsDir, parsePreset } from './presets.js';
 export { img2npyVersion } from './job/versions.js';
 export { mallocEnv, needsMallocTuning } from './decode/malloc-env.js';
+/**
+ * The destination rules every shell applies before a job (the job applies them again at its start
+ * and just before publishing): an output may not be the input or contain it; with overwrite,
+ * only img2npy's own earlier outputs (listed by their `<name>.manifest.json`) are replaced.
+ * Returns what is there and warnings (e.g. the output lies inside the input); throws
+ * `output-exists` / `invalid-option` naming the path and what is there. The app calls it when
+ * a destination is chosen: `await checkDestination(input, output, { overwrite, options })`.
+ */
+export { checkDestination, type DestinationEntry, type DestinationState } from './job/destination.js';
 
 /** Converts an image folder into .npz / .npy outputs; see `job/convert.ts`. */
 export async function convert(...args: Parameters<typeof Convert.convert>): ReturnType<typeof Convert.convert> {

@@ -2,7 +2,7 @@
  * The conversion job: scan → order/split → parallel decode → tensor stage → streamed writers →
  * atomic publish. Knows nothing of its shells: it takes a signal and a progress callback.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { ConvertJob } from '../../shared/api.js';
@@ -18,7 +18,10 @@ import { npyDescr } from '../arrays/npy-header.js';
 import { unicodeWidth } from '../arrays/npy-writer.js';
 import { orderAndSplit } from '../scan/order-split.js';
 import type { SubsetName } from '../types.js';
-import { checkOutputsFree, planOutputs } from './output-paths.js';
+import { makeFolder, planOutputs } from './output-paths.js';
+import { checkCanvas } from './canvas-limit.js';
+import { checkOutputsFree } from './destination.js';
+import { claimTempDir, removeDeadTempDirs } from './temp-dirs.js';
 import { ProgressEmitter } from './progress.js';
 import { publish } from './publish.js';
 import { scanFolder } from '../scan/scan.js';
@@ -62,7 +65,8 @@ async function runJob(
   const input = resolve(job.input);
   const layout = planOutputs(job.output, options, job.jobId);
   const progress = new ProgressEmitter(job.jobId, ctx.onProgress);
-  await checkOutputsFree(layout, job.overwrite);
+  const destination = await checkOutputsFree(layout, job.overwrite, input);
+  for (const w of destination.warnings) ctx.onNotice?.(w);
   signal?.throwIfAborted();
 
   progress.setPhase('scan', 0);
@@ -83,6 +87,7 @@ async function runJob(
   let size = options.size!;
   if (plan.padToLargest) {
     size = await probeLargest(scan.files, plan, { jobs, signal, skipped, strict: options.strict });
+    checkCanvas(size, plan.channels, options.dtype === 'uint8' ? 1 : 4, options.maxPixels);
     ctx.onNotice?.(`Images keep their size; every image is padded to the largest found: ${size.height}x${size.width}`);
   }
   const { height: H, width: W } = size;
@@ -101,17 +106,14 @@ async function runJob(
   const pathWidth = unicodeWidth(scan.files.map((f) => f.rel));
 
   const parent = dirname(layout.base);
-  await mkdir(parent, { recursive: true }).catch((err: Error) => {
-    throw new Img2npyError('write-failed', `Cannot create the output folder ${parent}: ${err.message}`, { file: parent, cause: err });
-  });
+  await makeFolder(parent);
+  await removeDeadTempDirs(parent, ctx.onNotice);
   const writers: SubsetWriter[] = [];
   const staged = new Map<SubsetName, StagedShard[]>();
   const counts = new Array<number>(scan.classNames.length).fill(0);
   const tConvert = performance.now();
   try {
-    await mkdir(layout.tempDir, { recursive: true }).catch((err: Error) => {
-      throw new Img2npyError('write-failed', `Cannot write in ${parent}: ${err.message}`, { file: parent, cause: err });
-    });
+    await claimTempDir(layout.tempDir);
     const skippedNow = new Set(skipped.map((s) => s.file));
     const work = layout.subsets.map((s) => ({ subset: s, files: subsets[s].filter((f) => !skippedNow.has(f.rel)) }));
     progress.setPhase('decode', work.reduce((n, w) => n + w.files.length, 0));

@@ -3,12 +3,13 @@
  * job's temporary folder first (npz packing included); only then are the finished files renamed
  * into place, so a failure or cancel before that point leaves nothing at the destination.
  */
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
 import { packNpz } from '../arrays/npz-pack.js';
 import type { SubsetName } from '../types.js';
-import { type OutputLayout, existingShards, outputPath } from './output-paths.js';
+import { destinationEntries } from './destination.js';
+import { type OutputLayout, outputPath } from './output-paths.js';
 import type { StagedShard } from './subset-writer.js';
 
 export interface PublishedOutput {
@@ -69,48 +70,85 @@ export async function publish(
   });
   moves.push({ from: manifestTemp, to: layout.manifest });
   opts.signal?.throwIfAborted();
-  await swapIn(layout, moves, opts.overwrite);
+  await swapIn(layout, moves, opts.overwrite, opts.signal);
   return outputs;
 }
 
 /**
- * Renames the finished files into place. With overwrite, what they replace (and shards or an
- * unsharded file of an earlier run that this run's names would leave stale) is first moved into
- * the temporary folder, so a failed rename can put everything back as it was.
+ * Puts one finished file or folder at `to` only if nothing is there, atomically: a file by
+ * link(2), which fails with EEXIST; a folder by claiming the name with mkdir(2) (EEXIST again)
+ * and renaming the staged folder onto that claimed, empty folder. Returns false when the name
+ * is taken.
  */
-async function swapIn(layout: OutputLayout, moves: Move[], overwrite: boolean): Promise<void> {
+async function placeNew(from: string, to: string): Promise<boolean> {
+  const isDir = (await stat(from)).isDirectory();
+  try {
+    if (isDir) await mkdir(to);
+    else await link(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  if (isDir) {
+    await rename(from, to).catch(async (err) => {
+      await rmdir(to).catch(() => undefined); // our own claim, still empty: rmdir removes nothing else
+      throw err;
+    });
+  } else {
+    await unlink(from);
+  }
+  return true;
+}
+
+function raced(path: string, what: string): Img2npyError {
+  return new Img2npyError(
+    'write-failed',
+    `Output ${path} appeared while this job ran (${what}), so this job's result was not published and nothing there was replaced; run again with another destination (--out)`,
+    { file: path },
+  );
+}
+
+/**
+ * Moves the finished files into place without ever replacing anything unchecked. With overwrite,
+ * the destination is checked again now (not only at the start) and only img2npy's own earlier
+ * outputs are moved aside into the temporary folder; then every finished file is placed with a
+ * no-replace move, the manifest first, so of two runs racing for one name exactly one wins.
+ * A failure puts everything back as it was.
+ */
+async function swapIn(layout: OutputLayout, moves: Move[], overwrite: boolean, signal?: AbortSignal): Promise<void> {
   const backups: Move[] = [];
   const done: Move[] = [];
   const backupDir = join(layout.tempDir, 'replaced');
   try {
-    if (overwrite) {
-      const old = new Set<string>(moves.map((m) => m.to));
-      for (const subset of layout.subsets) {
-        for (const shard of await existingShards(layout, subset)) old.add(shard);
-        old.add(outputPath(layout, subset));
-      }
-      await mkdir(backupDir, { recursive: true });
-      for (const path of old) {
-        const backup = join(backupDir, String(backups.length));
-        const moved = await rename(path, backup).then(
-          () => true,
-          (err: NodeJS.ErrnoException) => {
-            if (err.code === 'ENOENT') return false;
-            throw err;
-          },
-        );
-        if (moved) backups.push({ from: backup, to: path });
-      }
+    const existing = await destinationEntries(layout);
+    for (const e of existing) {
+      if (!overwrite) throw raced(e.path, e.what);
+      if (!e.ours) throw raced(e.path, `${e.what}, which img2npy did not write`);
     }
-    for (const move of moves) {
-      await rename(move.from, move.to);
+    if (existing.length) await mkdir(backupDir, { recursive: true });
+    for (const e of existing) {
+      const backup = join(backupDir, String(backups.length));
+      await rename(e.path, backup);
+      backups.push({ from: backup, to: e.path });
+    }
+    const ordered = [...moves.filter((m) => m.to === layout.manifest), ...moves.filter((m) => m.to !== layout.manifest)];
+    for (const move of ordered) {
+      // A cancel (or the launcher's death) up to the last move still leaves nothing published.
+      signal?.throwIfAborted();
+      if (!(await placeNew(move.from, move.to))) throw raced(move.to, 'written by another run or program');
       done.push(move);
     }
   } catch (err) {
-    // Undo in reverse: new files back out, old files back in. Best effort: report the first error.
+    // Undo in reverse: our new files back out, the old ones back in. Only paths this job placed
+    // (done) or moved aside (backups) are touched.
     for (const move of done.reverse()) await rename(move.to, move.from).catch(() => undefined);
     for (const b of backups.reverse()) await rename(b.from, b.to).catch(() => undefined);
+    if (err instanceof Img2npyError || signal?.aborted) throw err;
     const file = (err as NodeJS.ErrnoException).path ?? layout.base;
     throw new Img2npyError('write-failed', `Cannot move the finished output into place (${file}): ${(err as Error).message}; previous outputs were kept`, { file, cause: err });
   }
+  // Safe to delete: everything under backupDir was moved there by the loop above, and only
+  // after destinationEntries found it to be img2npy's own output (listed by its manifest,
+  // no foreign files, not a link) at this very moment.
+  await rm(backupDir, { recursive: true, force: true });
 }

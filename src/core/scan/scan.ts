@@ -11,7 +11,7 @@ import { join, resolve, sep } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
 import { readLabelsCsv, sortLabelNames } from './labels-csv.js';
 import { compareCodePoints, sortedByCodePoint } from './order.js';
-import { type WalkContext, type WalkedDir, type WalkedFile, entryKind, matchExtension, throwIfCancelled, walkTree } from './walk.js';
+import { type WalkContext, type WalkedDir, type WalkedFile, matchExtension, throwIfCancelled, topEntryKind, walkTree } from './walk.js';
 import type { ScanOptions, ScanResult, ScannedFile } from '../types.js';
 
 const listed = (names: string[], max = 5): string =>
@@ -165,9 +165,10 @@ async function scanClasses(rootAbs: string, top: Dirent[], opts: ScanOptions, ct
     if (entry.name.startsWith('.')) continue;
     const abs = join(rootAbs, entry.name);
     if (ctx.skipAbs.has(abs)) continue;
-    // A link to a folder is a class in both orders: Keras's `isdir` follows links and
-    // `os.walk` enters its top even with followlinks=False.
-    const kind = await entryKind(abs, entry);
+    // A link to a folder is a class only with followLinks, as the README promises (Keras would
+    // take it: one linked folder could put the same images under two labels).
+    const kind = await topEntryKind(abs, entry, ctx);
+    if (kind === 'skip') continue;
     if (kind === 'dir' || kind === 'link-dir') dirs.push(entry.name);
     else if (kind === 'broken') ctx.ignored.push({ file: entry.name, code: 'input-not-found', reason: 'broken link: its target does not exist' });
     else {

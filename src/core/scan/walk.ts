@@ -1,15 +1,21 @@
 /**
  * The directory walk under one top folder (a class folder, or the input root when labels do not
  * come from folders). It collects every folder with its image files, unsorted: scan.ts orders
- * them. Links to files are always taken, as Python's `os.walk` lists them with the files; links
- * to folders are entered only with `followLinks`, and a link back to a folder on the current
- * path (a loop) is cut instead of being walked until the OS gives up, as `os.walk` would.
+ * them. Links to files inside the input are taken, as Python's `os.walk` lists them with the
+ * files; links to files outside the input and links to folders are taken only with
+ * `followLinks` (as the README promises), and a link back to a folder on the current path (a
+ * loop) is cut instead of being walked until the OS gives up, as `os.walk` would.
+ *
+ * Never scanned: img2npy's own outputs (recognised by their manifest, see own-outputs.ts) and
+ * temporary folders, so an output written inside the input never becomes a class; and names
+ * that are not valid UTF-8, which would otherwise all read as the same "�" name.
  */
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
 import type { ScanResult } from '../types.js';
+import { manifestSuffix, readOwnManifest } from './own-outputs.js';
 
 export interface WalkedFile {
   abs: string;
@@ -84,6 +90,84 @@ export async function entryKind(abs: string, entry: Dirent): Promise<Kind> {
   }
 }
 
+/** Per walk (keyed by its context): each folder's own-output names and non-UTF-8 names. */
+const folderFacts = new WeakMap<WalkContext, Map<string, Promise<{ own: Map<string, string>; badNames: Set<string> }>>>();
+
+const tempFolder = /^\.img2npy-.+\.tmp$/;
+
+async function factsOf(dir: string, ctx: WalkContext): Promise<{ own: Map<string, string>; badNames: Set<string> }> {
+  let byDir = folderFacts.get(ctx);
+  if (!byDir) folderFacts.set(ctx, (byDir = new Map()));
+  let facts = byDir.get(dir);
+  if (!facts) {
+    facts = (async () => {
+      const own = new Map<string, string>();
+      const badNames = new Set<string>();
+      const raw = await readdir(dir, { withFileTypes: true, encoding: 'buffer' }).catch(() => []);
+      for (const entry of raw) {
+        const name = entry.name.toString('utf8');
+        if (!Buffer.from(name, 'utf8').equals(entry.name)) badNames.add(name);
+        if (name.endsWith(manifestSuffix) && entry.isFile()) {
+          const manifest = await readOwnManifest(join(dir, name));
+          if (manifest) {
+            own.set(name, name);
+            for (const o of manifest.outputs) own.set(o, name);
+          }
+        }
+      }
+      return { own, badNames };
+    })();
+    byDir.set(dir, facts);
+  }
+  return facts;
+}
+
+/**
+ * Whether an entry must never be scanned, and why: an img2npy output or temporary folder, or a
+ * name that is not valid UTF-8. Records the reason (warning or ignored entry) and returns true.
+ */
+async function leaveOut(abs: string, rel: string, entry: Dirent, ctx: WalkContext): Promise<boolean> {
+  const name = entry.name;
+  if (tempFolder.test(name)) return true;
+  const facts = await factsOf(dirname(abs), ctx);
+  const manifest = facts.own.get(name);
+  if (manifest !== undefined) {
+    if (manifest !== name) ctx.warnings.push(`Left out ${rel}: an img2npy output (listed by ${manifest}), never scanned as input`);
+    return true;
+  }
+  if (name.includes('\uFFFD') && facts.badNames.has(name)) {
+    ctx.ignored.push({
+      file: rel,
+      code: 'input-unreadable',
+      reason: 'its name is not valid UTF-8 (shown here with \uFFFD), so it cannot be written to paths or class_names; rename it',
+    });
+    return true;
+  }
+  return false;
+}
+
+/**
+ * What a top-level entry of the input is, for the class-folder listing: like `entryKind`, but
+ * 'skip' for entries recorded and left out here (own outputs, non-UTF-8 names, links to folders
+ * without `followLinks`).
+ */
+export async function topEntryKind(abs: string, entry: Dirent, ctx: WalkContext): Promise<Kind | 'skip'> {
+  if (await leaveOut(abs, entry.name, entry, ctx)) return 'skip';
+  const kind = await entryKind(abs, entry);
+  if (kind === 'link-dir' && !ctx.followLinks) {
+    ctx.ignored.push({ file: `${entry.name}/`, code: 'input-unreadable', reason: 'link to a folder, not followed (turn on followLinks to take it as a class)' });
+    return 'skip';
+  }
+  return kind;
+}
+
+/** True when a link's target lies outside `rootReal` (or cannot be resolved). */
+async function pointsOutside(abs: string, rootReal: string): Promise<string | null> {
+  const real = await realpath(abs).catch(() => null);
+  if (real === null) return abs;
+  return real === rootReal || real.startsWith(rootReal + sep) ? null : real;
+}
+
 interface Pending {
   abs: string;
   segments: string[];
@@ -108,6 +192,9 @@ function relOf(topRel: string, segments: string[], name?: string): string {
  */
 export async function walkTree(topAbs: string, topRel: string, ctx: WalkContext): Promise<WalkedDir[]> {
   const out: WalkedDir[] = [];
+  // The input root: the top itself, or the folder holding the class folder `topRel`.
+  const rootAbs = topRel === '' ? topAbs : dirname(topAbs);
+  const rootReal = await realpath(rootAbs).catch(() => rootAbs);
   const top = ctx.followLinks ? await realpath(topAbs).catch(() => topAbs) : topAbs;
   const stack: Pending[] = [{ abs: topAbs, segments: [], chain: [top] }];
   while (stack.length > 0) {
@@ -130,6 +217,7 @@ export async function walkTree(topAbs: string, topRel: string, ctx: WalkContext)
       const abs = join(dir.abs, name);
       if (ctx.skipAbs.has(abs)) continue;
       const rel = relOf(topRel, dir.segments, name);
+      if (await leaveOut(abs, rel, entry, ctx)) continue;
       // Plain entries need no system call; only links are stat'ed to learn their target's kind.
       const kind: Kind = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : await entryKind(abs, entry);
       if (kind === 'dir' || kind === 'link-dir') {
@@ -159,6 +247,11 @@ export async function walkTree(topAbs: string, topRel: string, ctx: WalkContext)
       }
       if (kind === 'other') {
         ctx.ignored.push({ file: rel, code: 'unreadable-image', reason: 'not a regular file' });
+        continue;
+      }
+      const outside = entry.isSymbolicLink() && !ctx.followLinks ? await pointsOutside(abs, rootReal) : null;
+      if (outside !== null) {
+        ctx.ignored.push({ file: rel, code: 'input-unreadable', reason: `link to a file outside the input (${outside}), not followed (turn on followLinks to take it)` });
         continue;
       }
       files.push({ abs, rel, name, ext });

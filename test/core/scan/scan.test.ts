@@ -102,14 +102,17 @@ test('symbolic links: linked files taken, linked folders only with followLinks, 
   }
 });
 
-test('a link to a folder at class level is a class (Keras isdir follows links)', async (t) => {
+test('a link to a folder at class level is a class only with followLinks, and is listed when left out', async (t) => {
   const root = await tempDir(t);
   const outside = await tempDir(t);
   await makeTree(outside, ['x.jpg']);
   await makeTree(root, ['real/y.jpg']);
   await symlink(outside, join(root, 'linked'));
   await symlink(join(root, 'gone'), join(root, 'dangling'));
-  const scan = await scanFolder(root, opts());
+  const plain = await scanFolder(root, opts());
+  assert.deepEqual(plain.classNames, ['real']);
+  assert.match(whyOf(plain, 'linked/') ?? '', /link to a folder, not followed .*followLinks/);
+  const scan = await scanFolder(root, opts({ followLinks: true }));
   assert.deepEqual(scan.classNames, ['linked', 'real']);
   assert.deepEqual(rels(scan), ['linked/x.jpg', 'real/y.jpg']);
   assert.equal(scan.ignored.find((i) => i.file === 'dangling')?.code, 'input-not-found');
