@@ -126,6 +126,7 @@ async function runJob(
         pathWidth,
         classNames: scan.classNames,
         shardSize: options.shardSize,
+        layout: options.layout,
       });
       writers.push(writer);
       await convertSubset(files, { plan, size, decoders, tensor, writer, progress, skipped, counts, numClasses: scan.classNames.length, signal });
@@ -162,7 +163,7 @@ async function runJob(
       overwrite: job.overwrite,
       signal,
       manifest: (outputs) => {
-        report.outputs = outputs.map((o, i) => ({ ...o, arrays: writers[i].describe(o.samples) }));
+        report.outputs = outputs.map((o, i) => ({ ...o, arrays: writers[i].describe(o.samples), stats: writers[i].channelStats() }));
         report.timings.totalMs = Math.round(performance.now() - t0);
         return report;
       },
