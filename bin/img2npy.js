@@ -15,9 +15,11 @@ const { mallocEnv, needsMallocTuning } = await import(new URL('../out/node/core/
 if (needsMallocTuning(process.argv.slice(2), process.env, process.platform)) {
   // glibc reads its malloc settings only at start, so the heavy commands run in a child started
   // with them (src/core/decode/malloc-env.ts). The child gets its own process group, so a terminal's Ctrl-C
-  // reaches it exactly once: through us.
+  // reaches it exactly once: through us. The IPC channel carries no messages: it closes when we
+  // die however we die (SIGKILL included), and the child then cancels (src/cli/main.ts), so an
+  // orphan never publishes after its caller saw us end.
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: mallocEnv(process.env),
     detached: true,
   });
