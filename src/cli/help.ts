@@ -6,6 +6,7 @@ export const topHelp = `img2npy — turn image folders (root/<class>/<file>) int
 
 Usage:
   img2npy convert <folder> --out <file.npz | folder> [options]
+  img2npy scan <folder> [--json] [options]        (dry run: reads headers, writes nothing)
   img2npy inspect <file.npz | file.npy | folder> [--grid sheet.png] [--json]
   img2npy presets list | show <name> | save <name> [options] | delete <name>
   img2npy <command> --help
@@ -37,6 +38,23 @@ export function convertHelp(): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** The scan takes every conversion option, so its help lists them from the same schema. */
+export function scanHelp(): string {
+  const options = convertHelp().split('\n').slice(2).filter((l) => !/^( {2}--(out|overwrite|quiet|json)\b|Shell options:)/.test(l));
+  return [
+    'Usage: img2npy scan <folder> [--json] [options]',
+    '',
+    'A dry run: the layout found, counts per class and split, formats, the files a conversion',
+    'would skip and why (from a header probe: no image is decoded), the final shape of x and the',
+    'bytes written for the given options. Nothing is written.',
+    '',
+    'Scan options:',
+    '  --out <path>              Name the output as convert would: .npz or a folder of .npy (sizes differ)',
+    '  --json                    One JSON line {"type":"result","data":{...}} on stdout',
+    ...options,
+  ].join('\n');
 }
 
 export const inspectHelp = `Usage: img2npy inspect <file.npz | file.npy | folder of .npy> [--grid sheet.png] [--samples N] [--json]

@@ -6,7 +6,7 @@
 import { type ErrorInfo, Img2npyError, toErrorInfo, usageErrorCodes } from '../shared/errors.js';
 import { parseArgs } from './args.js';
 import type { CliIo, CommandContext } from './context.js';
-import { convertHelp, inspectHelp, presetsHelp, topHelp } from './help.js';
+import { convertHelp, inspectHelp, presetsHelp, scanHelp, topHelp } from './help.js';
 import { type Reporter, humanReporter, jsonReporter } from './reporter.js';
 
 export type { CliIo, CommandContext } from './context.js';
@@ -41,11 +41,14 @@ export async function run(io: CliIo): Promise<number> {
       case 'inspect':
         if (args.shell.help) return print(io, inspectHelp);
         return await (await import('./inspect-command.js')).inspectCommand(ctx);
+      case 'scan':
+        if (args.shell.help) return print(io, scanHelp());
+        return await (await import('./scan-command.js')).scanCommand(ctx);
       case 'presets':
         if (args.shell.help) return print(io, presetsHelp);
         return await (await import('./presets-command.js')).presetsCommand(ctx);
       default:
-        throw new Img2npyError('invalid-option', `Unknown command "${args.command}"; commands: convert, inspect, presets`);
+        throw new Img2npyError('invalid-option', `Unknown command "${args.command}"; commands: convert, scan, inspect, presets`);
     }
   } catch (err) {
     const info = toErrorInfo(err);

@@ -13,6 +13,7 @@ import { tempDirFor } from './job/output-paths.js';
 
 import type * as Convert from './job/convert.js';
 import type * as ScanSummary from './job/scan-summary.js';
+import type * as DryRun from './job/dry-run.js';
 import type * as Preview from './job/preview.js';
 import type * as Inspect from './arrays/inspect.js';
 import type * as DecodeImage from './decode/image.js';
@@ -40,6 +41,11 @@ export async function convert(...args: Parameters<typeof Convert.convert>): Retu
 /** Counts, formats and the final shape of a folder for given options, without decoding. */
 export async function scanSummary(...args: Parameters<typeof ScanSummary.scanSummary>): ReturnType<typeof ScanSummary.scanSummary> {
   return (await import('./job/scan-summary.js')).scanSummary(...args);
+}
+
+/** What a conversion would find, skip and write (header probe only, nothing written): `img2npy scan`. */
+export async function dryRun(...args: Parameters<typeof DryRun.dryRun>): ReturnType<typeof DryRun.dryRun> {
+  return (await import('./job/dry-run.js')).dryRun(...args);
 }
 
 /** A few converted samples as the job would write them, for the app's preview grid. */

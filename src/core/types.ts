@@ -54,6 +54,10 @@ export interface DecodedImage {
   width: number;
   height: number;
   channels: 1 | 3 | 4;
+  /** Which decoder read the file (decode/decoders.ts), for the report; absent for derived images. */
+  decoder?: string;
+  /** Set when the file is damaged but was kept (--allow-damaged): what libjpeg reported. */
+  damage?: string;
 }
 
 /** What the decoder must do to one file; built once per job from ConvertOptions. */
@@ -77,6 +81,13 @@ export interface DecodePlan {
   } | null;
   /** Allow JPEG shrink-on-load (DCT-domain downscale) when it cannot change the meaning. */
   fastShrink: boolean;
+  /**
+   * JPEG inverse DCT: 'accurate' (libjpeg's ISLOW, PIL's default) or 'fast' (IFAST, TensorFlow
+   * decode_jpeg's default, for Keras mode). Absent = 'accurate'.
+   */
+  jpegDct?: 'fast' | 'accurate';
+  /** Keep images libjpeg decodes with corruption warnings (listed as damaged) instead of skipping them. */
+  allowDamaged?: boolean;
 }
 
 /** Size of an image as it will be decoded (after EXIF orientation when that is applied). */

@@ -10,6 +10,7 @@ export const errorCodes = [
   'no-images',
   'labels-invalid',
   'unreadable-image',
+  'damaged-image',
   'image-too-large',
   'output-exists',
   'write-failed',

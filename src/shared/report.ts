@@ -111,3 +111,25 @@ export interface InspectResult {
   /** Per-channel statistics of x: from the output's manifest when it matches, else computed. */
   channelStats?: (ChannelStats & { source: 'manifest' | 'computed' }) | null;
 }
+
+/** What `img2npy scan` (a dry run) finds: nothing decoded beyond headers, nothing written. */
+export interface DryRunReport {
+  summary: ScanSummary;
+  /** Files whose header was read. */
+  probed: number;
+  /** Files the header probe says a conversion would skip, with the reason (truncated data shows only when decoding). */
+  skipped: SkippedFile[];
+  /** Largest image found by the header probe (after EXIF rotation when it is applied); null when none could be read. */
+  largest: { height: number; width: number } | null;
+  /** Final x shape of the whole job, e.g. [N, H, W, C]; null when --size is missing and the images are not padded. */
+  shape: number[] | null;
+  dtype: string;
+  layout: string;
+  /** Outputs as convert would name their subsets, with samples and bytes (stored, uncompressed). */
+  outputs: { subset: string; samples: number; shards: number; bytes: number | null }[];
+  /** Total bytes written without --compress (exact unless decoding skips more files); null without a shape. */
+  bytes: number | null;
+  format: 'npz' | 'npy';
+  notExact: string[];
+  warnings: string[];
+}

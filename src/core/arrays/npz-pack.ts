@@ -180,6 +180,17 @@ function localHeader(r: Written, when: { date: number; time: number }): Buffer {
   return b;
 }
 
+/**
+ * Size of the stored (uncompressed) .npz `packNpz` builds from .npy files of these sizes: for a
+ * dry run to say what a conversion will write without writing it.
+ * @example storedNpzBytes([{ name: 'x.npy', bytes: 1152 }]) // 1152 + 2 × 5 + 124 + 98
+ */
+export function storedNpzBytes(entries: readonly { name: string; bytes: number }[]): number {
+  let total = entries.length === 0 ? 22 : 56 + 20 + 22;
+  for (const e of entries) total += e.bytes + localFixed + localExtra + centralFixed + centralExtra + 2 * Buffer.byteLength(e.name, 'utf8');
+  return total;
+}
+
 /** Central headers, ZIP64 end record and locator, and the classic end record. */
 function centralDirectory(records: Written[], when: { date: number; time: number }, start: number): Buffer {
   const parts: Buffer[] = [];

@@ -6,7 +6,7 @@ import { Img2npyError } from '../../shared/errors.js';
 import { type DecodableFormat, formatLabels } from './sniff.js';
 
 /** Per-file failures that skip the file (unless strict); anything else fails the job. */
-export const skippableCodes: ReadonlySet<string> = new Set(['unreadable-image', 'image-too-large']);
+export const skippableCodes: ReadonlySet<string> = new Set(['unreadable-image', 'damaged-image', 'image-too-large']);
 
 /**
  * @example
@@ -55,7 +55,7 @@ export function fromSharpError(file: string, format: DecodableFormat, err: unkno
 }
 
 /** Whether a JPEG's end-of-image marker (FF D9) is within its last KiB (trailing junk is common). */
-function endsWithJpegEoi(buf: Uint8Array): boolean {
+export function endsWithJpegEoi(buf: Uint8Array): boolean {
   for (let i = buf.length - 2; i >= Math.max(0, buf.length - 1024); i--) {
     if (buf[i] === 0xff && buf[i + 1] === 0xd9) return true;
   }

@@ -17,13 +17,17 @@ import type { Sharp } from 'sharp';
 import { Img2npyError } from '../../shared/errors.js';
 import { decodeBmp } from './bmp.js';
 import { checkPixelLimit, fromSharpError, unreadable } from './errors.js';
-import { flattenAlpha, rgbToLuma, stripAlpha, to8Bit } from './pixels.js';
+import { cmykToRgb, flattenAlpha, rgbToLuma, stripAlpha, to8Bit, widen } from './pixels.js';
 import { openEncoded, openRaw } from './sharp-decode.js';
-import { type DecodableFormat, sniffFormat, sniffLength } from './sniff.js';
+import { type DecodableFormat, formatLabels, sniffFormat, sniffLength } from './sniff.js';
 import { cropToAspectBox, fitInside } from '../geometry/boxes.js';
 import { placeOnCanvas } from '../geometry/pad-canvas.js';
 import { MemoryGate, jpegDecodeCost, jpegFrame } from './memory-gate.js';
-import { readWholeFile } from './read-file.js';
+import { readImageFile } from './read-file.js';
+import { formatBytes, plausibleBytes } from './size-bound.js';
+import { decodeJpegFast } from './jpeg-fast.js';
+import { damagedJpeg, jpegDamageWarning } from './damage.js';
+import { applyFit, fitPlan } from '../geometry/fit.js';
 import { decodePngFast, fastPngMaxPixels, type LoadedPng } from './png.js';
 import type { DecodedImage, DecodePlan } from '../types.js';
 
@@ -55,10 +59,16 @@ async function encodedSource(buf: Buffer, abs: string, format: DecodableFormat, 
   const header = await openEncoded(buf, { maxPixels: 0, autoOrient: false, useIcc: false }).metadata();
   // The header's size is trusted for the limit: that is the point (refuse before decoding).
   checkPixelLimit(abs, header.width, header.height, plan.maxPixels);
-  const flags = { maxPixels: plan.maxPixels, autoOrient: plan.exif, useIcc: header.space === 'cmyk' };
+  const flags = { maxPixels: plan.maxPixels, autoOrient: plan.exif, useIcc: header.space === 'cmyk', failOnWarning: format === 'jpeg' && !plan.allowDamaged };
   const grey = header.space === 'b-w' || header.space === 'grey16';
   const width = plan.exif ? header.autoOrient.width : header.width;
   const height = plan.exif ? header.autoOrient.height : header.height;
+  if (header.space === 'cmyk' && !header.hasProfile) {
+    // No profile: libjpeg-based tools' arithmetic (cmykToRgb), not libvips's generic profile,
+    // which comes out ~16/255 off what PIL and TensorFlow give. libvips has undone Adobe's inversion.
+    const cmyk = await toRaw(openEncoded(buf, { ...flags, useIcc: false }).pipelineColourspace('cmyk').toColourspace('cmyk'));
+    return rawSource(cmykToRgb(cmyk.data, false), cmyk.width, cmyk.height, 3, false);
+  }
   if (header.depth === 'ushort') {
     const deep = await openEncoded(buf, flags).toColourspace(grey ? 'grey16' : 'rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
     const u16 = new Uint16Array(deep.data.buffer, deep.data.byteOffset, deep.data.length / 2);
@@ -158,22 +168,34 @@ async function finish(source: Source, plan: DecodePlan): Promise<DecodedImage> {
  *   non-image and unsupported files, naming the file and the problem.
  */
 export async function decodeImage(abs: string, plan: DecodePlan): Promise<DecodedImage> {
+  let format = 'jpeg' as DecodableFormat;
   let buf: Buffer;
   try {
-    buf = await readWholeFile(abs);
+    buf = await readImageFile(abs, (head, size) => {
+      const sniffed = sniffFormat(head.subarray(0, sniffLength));
+      if (!sniffed.ok) throw unreadable(abs, sniffed.problem);
+      format = sniffed.format;
+      const most = size > head.length ? plausibleBytes(format, head) : null;
+      if (most !== null && size > most) {
+        throw unreadable(abs, `${formatBytes(size)} is far more than its ${formatLabels[format]} header says it could need (${formatBytes(most)}); not read`);
+      }
+    });
   } catch (err) {
+    if (err instanceof Img2npyError) throw err;
     throw unreadable(abs, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
   }
-  const sniffed = sniffFormat(buf.subarray(0, sniffLength));
-  if (!sniffed.ok) throw unreadable(abs, sniffed.problem);
-  if (sniffed.format === 'png') {
+  if (format === 'png') {
     const fast = fastPng(buf, plan);
     if (fast) return fast;
   }
-  const cost = sniffed.format === 'jpeg' ? jpegDecodeCost(jpegFrame(buf)) : 0;
+  const cost = format === 'jpeg' ? jpegDecodeCost(jpegFrame(buf)) : 0;
   const release = await decodeMemory.acquire(cost);
   try {
-    return await decodeWithSharp(buf, abs, sniffed.format, plan);
+    if (format === 'jpeg') {
+      const fast = await decodeJpegFast(buf, abs, plan);
+      if (fast) return fast;
+    }
+    return await decodeWithSharp(buf, abs, format, plan);
   } finally {
     release();
   }
@@ -188,17 +210,30 @@ export async function decodeImage(abs: string, plan: DecodePlan): Promise<Decode
 const decodeMemory = new MemoryGate(256 * 1024 * 1024);
 
 /**
- * Small PNGs that need no resampling, decoded in JS (png.ts) without sharp's per-image
- * pipeline cost; null when sharp must decode (see decodePngFast). A geometry whose size equals
- * the image's is the identity in every mode, as it is on the sharp path.
+ * Small PNGs decoded in JS (png.ts) without sharp's per-image pipeline cost, resized when the
+ * plan asks with the Pillow-style resampler (geometry/fit.ts); null when sharp must decode (see
+ * decodePngFast), and for alpha kept into rgba through a resize (Pillow and libvips resample
+ * premultiplied alpha; that stays with sharp). A geometry whose size equals the image's is the
+ * identity in every mode, as it is on the sharp path.
  */
 function fastPng(buf: Buffer, plan: DecodePlan): DecodedImage | null {
   const limit = plan.maxPixels > 0 ? Math.min(plan.maxPixels, fastPngMaxPixels) : fastPngMaxPixels;
   const px = decodePngFast(buf, { exif: plan.exif, maxPixels: limit });
   if (!px) return null;
   const g = plan.geometry;
-  if (g && (g.height !== px.height || g.width !== px.width)) return null;
-  return { data: toPlanChannels(px, plan), width: px.width, height: px.height, channels: plan.channels };
+  const decoder = 'img2npy PNG reader';
+  if (!g || (g.height === px.height && g.width === px.width)) {
+    return { data: toPlanChannels(px, plan), width: px.width, height: px.height, channels: plan.channels, decoder };
+  }
+  const hasAlpha = px.bands === 2 || px.bands === 4;
+  if (hasAlpha && plan.channels === 4) return null;
+  const colour = hasAlpha ? px.bands - 1 : px.bands;
+  const opaque = hasAlpha ? removeAlphaBand(px.data, colour, plan.alpha) : px.data;
+  const fitted = applyFit({ data: opaque, width: px.width, height: px.height, bands: colour }, fitPlan(px.height, px.width, g), g);
+  let data = fitted.data;
+  if (plan.channels === 1 && colour === 3) data = rgbToLuma(data, false);
+  else if (plan.channels !== colour) data = widen(data, colour, false, plan.channels as 3 | 4);
+  return { data, width: fitted.width, height: fitted.height, channels: plan.channels, decoder };
 }
 
 /**
@@ -216,22 +251,6 @@ function toPlanChannels(px: LoadedPng, plan: DecodePlan): Uint8Array {
   return colour === 1 ? widen(data, 1, false, 3) : data;
 }
 
-/** Grey or rgb, with or without alpha, to rgb or rgba (alpha kept, or 255 where there was none). */
-function widen(src: Uint8Array, colour: number, hasAlpha: boolean, outBands: 3 | 4): Uint8Array {
-  const stride = colour + (hasAlpha ? 1 : 0);
-  const n = src.length / stride;
-  const out = new Uint8Array(n * outBands);
-  if (outBands === 4) out.fill(255);
-  const g = colour === 3 ? 1 : 0;
-  for (let i = 0, s = 0, o = 0; i < n; i++, s += stride, o += outBands) {
-    out[o] = src[s];
-    out[o + 1] = src[s + g];
-    out[o + 2] = src[s + g + g];
-    if (hasAlpha) out[o + 3] = src[s + colour];
-  }
-  return out;
-}
-
 /**
  * The sharp path for bytes already read and sniffed (decodeImage minus the PNG fast path);
  * exported so tests can hold the fast path to it byte for byte.
@@ -246,6 +265,8 @@ export async function decodeWithSharp(buf: Buffer, abs: string, format: Decodabl
     }
     return await finish(await encodedSource(buf, abs, format, plan), plan);
   } catch (err) {
+    const raw = err instanceof Error ? err.message : String(err);
+    if (format === 'jpeg' && jpegDamageWarning.test(raw) && !(err instanceof Img2npyError)) throw damagedJpeg(abs, raw.split('\n')[0].replace(/^VipsJpeg: /, ''), buf);
     throw fromSharpError(abs, format, err, buf);
   }
 }

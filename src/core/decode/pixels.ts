@@ -79,3 +79,48 @@ export function rgbToLuma(src: Uint8Array, alpha: boolean): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Grey or rgb, with or without alpha, to rgb or rgba: grey is repeated, alpha kept, or 255
+ * where there was none.
+ *
+ * @example
+ * widen(Uint8Array.of(7), 1, false, 3); // [7, 7, 7]
+ */
+export function widen(src: Uint8Array, colour: number, hasAlpha: boolean, outBands: 3 | 4): Uint8Array {
+  const stride = colour + (hasAlpha ? 1 : 0);
+  const n = src.length / stride;
+  const out = new Uint8Array(n * outBands);
+  if (outBands === 4) out.fill(255);
+  const g = colour === 3 ? 1 : 0;
+  for (let i = 0, s = 0, o = 0; i < n; i++, s += stride, o += outBands) {
+    out[o] = src[s];
+    out[o + 1] = src[s + g];
+    out[o + 2] = src[s + g + g];
+    if (hasAlpha) out[o + 3] = src[s + colour];
+  }
+  return out;
+}
+
+/**
+ * CMYK as libjpeg returns it to rgb, as PIL (`convert('RGB')`) and TensorFlow's decode_jpeg do
+ * when no profile says otherwise: R = (255 − C)(255 − K)/255 with PIL's MULDIV255 rounding.
+ * `inverted`: the samples are stored inverted (Adobe APP14, as Photoshop writes them), which
+ * libjpeg does not undo and PIL does ("CMYK;I").
+ *
+ * @example
+ * cmykToRgb(Uint8Array.of(0, 255, 255, 0), false); // [255, 0, 0]
+ */
+export function cmykToRgb(src: Uint8Array, inverted: boolean): Uint8Array {
+  const n = src.length >> 2;
+  const out = new Uint8Array(n * 3);
+  const flip = inverted ? 255 : 0;
+  for (let i = 0, s = 0, o = 0; i < n; i++, s += 4) {
+    const nk = 255 - (src[s + 3] ^ flip);
+    for (let c = 0; c < 3; c++) {
+      const t = (src[s + c] ^ flip) * nk + 128;
+      out[o++] = nk - (((t >> 8) + t) >> 8);
+    }
+  }
+  return out;
+}

@@ -23,6 +23,11 @@ export interface EncodedInputFlags {
    * TensorFlow and OpenCV do. On for CMYK, which has no meaning without a profile.
    */
   useIcc: boolean;
+  /**
+   * Fail on libjpeg/libpng warnings too (corrupt data decoded past): how damaged JPEGs are caught
+   * when TurboJPEG is not available.
+   */
+  failOnWarning?: boolean;
 }
 
 /**
@@ -37,7 +42,7 @@ export interface EncodedInputFlags {
  */
 export function openEncoded(input: Buffer | string, flags: EncodedInputFlags): Sharp {
   return sharp(input, {
-    failOn: 'error',
+    failOn: flags.failOnWarning ? 'warning' : 'error',
     limitInputPixels: flags.maxPixels > 0 ? flags.maxPixels : false,
     autoOrient: flags.autoOrient,
     ignoreIcc: !flags.useIcc,
