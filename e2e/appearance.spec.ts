@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chooseFolder, launchApp, setOption } from './support/bridge.js';
+import { chooseFolder, chooseOutput, launchApp, setOption } from './support/bridge.js';
 import { makeSmallSet } from './support/fixtures.js';
 
 for (const scheme of ['light', 'dark'] as const) {
@@ -44,7 +44,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await app.screenshot(`overview-${scheme}`);
 
     await mkdir(join(app.dir, 'out'));
-    await page.getByLabel(/^Output/).fill(join(app.dir, 'out', 'animals.npz'));
+    await chooseOutput(app, join(app.dir, 'out', 'animals.npz'));
     // Keyboard only: Enter in the output field submits the Convert form.
     await page.getByLabel(/^Output/).press('Enter');
     await page.getByTestId('results').waitFor({ timeout: 60_000 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { py } from '../test/helpers/python.js';
-import { type AppUnderTest, chooseFolder, launchApp, setOption } from './support/bridge.js';
+import { type AppUnderTest, chooseFolder, chooseOutput, launchApp, setOption } from './support/bridge.js';
 import { makeSlowSet, makeSmallSet, smallSet } from './support/fixtures.js';
 
 const npzSummary = `
@@ -27,7 +27,7 @@ async function startSlowJob(app: AppUnderTest): Promise<string> {
   const outDir = join(app.dir, 'out');
   await mkdir(outDir);
   const output = join(outDir, 'slow.npz');
-  await page.getByLabel(/^Output/).fill(output);
+  await chooseOutput(app, output);
   await page.getByRole('button', { name: 'Convert' }).click();
   // Running, with some images done and many to go.
   await page.waitForFunction(() => {
@@ -108,4 +108,42 @@ test('a crashed engine is reported as engine-crashed, its temp files removed, an
   await setOption(app, 'Size (HxW)', '32x32');
   await page.getByTestId('preview-shape').filter({ hasText: '(300, 32, 32, 3)' }).waitFor({ timeout: 30_000 });
   assert.ok(app.engines.length >= 2);
+});
+
+test('overwrite: main asks before replacing, naming the output; Keep it leaves it as it was', async (t) => {
+  const app = await launchApp(t);
+  const { page } = app;
+  await chooseFolder(app, await makeSmallSet(app.dir));
+  await setOption(app, 'Size (HxW)', '8x8');
+  const output = join(app.dir, 'animals.npz');
+  // The suggested default sits beside the chosen folder, shown in full.
+  await page.waitForFunction((o) => (document.getElementById('output-path') as HTMLInputElement).value === o, output);
+  await page.getByRole('button', { name: 'Convert' }).click();
+  await page.locator('[data-testid="progress"][data-status="done"]').waitFor({ timeout: 60_000 });
+  assert.deepEqual(app.replaceAsked, [], 'nothing to replace the first time');
+
+  // Again without overwrite: refused, in the window's words.
+  await page.getByRole('button', { name: 'Convert' }).click();
+  const alert = page.locator('.convert [role="alert"]');
+  await alert.waitFor();
+  const message = (await alert.locator('.message').textContent()) ?? '';
+  assert.match(message, /Overwrite existing output/);
+  assert.doesNotMatch(message, /--overwrite/);
+
+  await page.getByLabel('Overwrite existing output').check();
+  const before = await readFile(output);
+  app.answers.replace = false;
+  await page.getByRole('button', { name: 'Convert' }).click();
+  await page.locator('[data-testid="progress"][data-status="cancelled"]').waitFor();
+  assert.deepEqual(app.replaceAsked, [output]);
+  assert.deepEqual(await readFile(output), before);
+
+  app.answers.replace = true;
+  await setOption(app, 'Size (HxW)', '4x4');
+  await page.getByTestId('preview-shape').filter({ hasText: '(9, 4, 4, 3)' }).waitFor();
+  await page.getByRole('button', { name: 'Convert' }).click();
+  await page.locator('[data-testid="progress"][data-status="done"]').waitFor({ timeout: 60_000 });
+  assert.equal(app.replaceAsked.length, 2);
+  assert.equal(await page.getByTestId('result-shape').textContent(), `(${smallSet.total}, 4, 4, 3)`);
+  assert.deepEqual(app.problems, []);
 });

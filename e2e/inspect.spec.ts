@@ -38,8 +38,8 @@ test('opening an .npz shows its arrays, class counts and samples', async (t) => 
   await app.screenshot('inspect-light');
 
   // A file that is not an array is refused with its code.
-  await page.getByLabel('Array file path').fill(join(app.dir, 'nothing.txt'));
-  await page.getByRole('button', { name: 'Inspect', exact: true }).click();
-  await page.locator('.inspect [role="alert"]').waitFor();
+  app.answers.arrayFile = join(app.dir, 'nothing.txt');
+  await page.getByRole('button', { name: 'Open .npy / .npz…' }).click();
+  await page.locator('.inspect [role="alert"]', { hasText: 'nothing.txt' }).waitFor();
   assert.deepEqual(app.problems, []);
 });

@@ -62,7 +62,7 @@ test('changing options updates the preview, shape, dtype and size estimate', asy
   await setOption(app, 'Batch size', '0');
   const issue = page.locator('[data-option="batchSize"] [role="alert"]');
   await issue.waitFor();
-  assert.equal(await issue.textContent(), 'Expected integer between 1 and 65536 for batchSize but received 0 of type number');
+  assert.equal(await issue.textContent(), 'Expected integer between 1 and 65536 for Batch size but received 0');
   await page.locator('.preview .issues', { hasText: 'To see a preview, fix:' }).getByRole('button', { name: 'Batch size' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Convert' }).isDisabled(), true);
   await setOption(app, 'Batch size', '');

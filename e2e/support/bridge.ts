@@ -12,11 +12,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { buildApi, progressChannel } from '../../src/shared/api.js';
+import { type Browser, type Frame, type Page, chromium } from 'playwright-core';
+import { buildApi, pageChannels, progressChannel } from '../../src/shared/api.js';
 import type { ProgressEvent } from '../../src/shared/progress.js';
-import { PresetStore, defaultPresetsDir } from '../../src/core/index.js';
+import { PresetStore, checkDestination, defaultPresetsDir } from '../../src/core/index.js';
+import { describeDestination } from '../../src/main/destination.js';
 import { dispatch } from '../../src/main/dispatch.js';
+import { defaultOutput } from '../../src/main/default-output.js';
 import { createEngineClient } from '../../src/main/engine-client.js';
 import { type Dialogs, createHandlers } from '../../src/main/handlers.js';
 import { tempDir } from '../../test/helpers/tmp.js';
@@ -37,6 +39,9 @@ export interface DialogAnswers {
   folder: string | null;
   output: string | null;
   arrayFile: string | null;
+  labels: string | null;
+  /** What the replace confirmation answers. */
+  replace: boolean;
 }
 
 export interface AppUnderTest {
@@ -45,6 +50,13 @@ export interface AppUnderTest {
   /** XDG_CONFIG_HOME of this test: presets live in <configHome>/img2npy/presets. */
   configHome: string;
   answers: DialogAnswers;
+  /** Paths of the replace confirmations main asked, in order. */
+  replaceAsked: string[];
+  /**
+   * Files the "OS" can drop on the window, by name: what webUtils.getPathForFile answers in the
+   * app. Set from the test (Node side), so the page cannot grant itself paths.
+   */
+  droppable: Map<string, string>;
   shownInFolder: string[];
   progress: ProgressEvent[];
   engines: ChildProcess[];
@@ -58,7 +70,6 @@ const initScript = `(() => {
   const __name = (fn) => fn;
   const buildApi = ${buildApi.toString()};
   const listeners = new Set();
-  const paths = new Map();
   const api = buildApi((channel, args) => window.__img2npyInvoke(channel, args), {
     onProgress(listener, options) {
       const stop = () => listeners.delete(listener);
@@ -70,7 +81,7 @@ const initScript = `(() => {
       }
       return stop;
     },
-    pathForFile: (file) => paths.get(file.name) ?? '',
+    pathForFile: (file) => window.__img2npyDrop(file.name),
   });
   Object.defineProperty(window, 'img2npy', { value: Object.freeze(api) });
   Object.defineProperty(window, '__img2npyTest', {
@@ -78,7 +89,6 @@ const initScript = `(() => {
       channel: ${JSON.stringify(progressChannel)},
       push: (event) => listeners.forEach((listener) => listener(event)),
       listeners: () => listeners.size,
-      registerPath: (name, path) => paths.set(name, path),
     },
   });
   document.addEventListener('securitypolicyviolation', (e) =>
@@ -92,7 +102,9 @@ export async function launchApp(t: TestContext, options: { colorScheme?: 'light'
   const dir = await tempDir(t, 'img2npy-e2e-');
   const configHome = join(dir, 'config');
   await mkdir(configHome, { recursive: true });
-  const answers: DialogAnswers = { folder: null, output: null, arrayFile: null };
+  const answers: DialogAnswers = { folder: null, output: null, arrayFile: null, labels: null, replace: false };
+  const replaceAsked: string[] = [];
+  const droppable = new Map<string, string>();
   const shownInFolder: string[] = [];
   const progress: ProgressEvent[] = [];
   const engines: ChildProcess[] = [];
@@ -118,6 +130,8 @@ export async function launchApp(t: TestContext, options: { colorScheme?: 'light'
     chooseFolder: async () => answers.folder,
     chooseOutput: async () => answers.output,
     chooseArrayFile: async () => answers.arrayFile,
+    chooseLabels: async () => answers.labels,
+    confirmReplace: async (existing) => (replaceAsked.push(existing.path), answers.replace),
   };
   const table = createHandlers({
     engine,
@@ -129,17 +143,34 @@ export async function launchApp(t: TestContext, options: { colorScheme?: 'light'
       page.evaluate((e) => (window as unknown as { __img2npyTest: { push(e: unknown): void } }).__img2npyTest.push(e), event).catch(() => {});
     },
     app: { version: 'e2e', platform: process.platform, testBridge: true },
+    defaultOutput: (input) => defaultOutput(input, { documentsDir: join(dir, 'Documents') }),
+    destination: async (job) => describeDestination(job.output, await checkDestination(job.input, job.output, { overwrite: true, options: job.options })),
   });
   const trusted = { webContentsIds: new Set([1]), entryUrl: server.url };
+  const senderOf = (source: { page: Page; frame: Frame }) => ({
+    webContentsId: source.page === page ? 1 : 0,
+    frameUrl: source.frame.url(),
+    isMainFrame: source.frame === page.mainFrame(),
+  });
+  // The page reaches only its verbs' channels, as under Electron's contextBridge.
   await page.exposeBinding('__img2npyInvoke', (source, channel: unknown, args: unknown) =>
-    dispatch(table, channel, args, { webContentsId: source.page === page ? 1 : 0, frameUrl: source.frame.url(), isMainFrame: source.frame === page.mainFrame() }, trusted),
+    (pageChannels as readonly unknown[]).includes(channel)
+      ? dispatch(table, channel, args, senderOf(source), trusted)
+      : { ok: false, error: { code: 'internal', message: `Unknown request ${String(channel)}` } },
   );
+  // The preload's side of a drop: the real path of a dropped file, registered with main.
+  await page.exposeBinding('__img2npyDrop', async (source, name: unknown) => {
+    const path = typeof name === 'string' ? droppable.get(name) : undefined;
+    if (!path) return '';
+    const registered = await dispatch(table, 'paths:dropped', [path], senderOf(source), trusted);
+    return registered.ok ? path : '';
+  });
   await page.addInitScript(initScript);
   await page.goto(server.url);
   await page.getByRole('heading', { name: 'img2npy' }).waitFor();
 
   return {
-    page, dir, configHome, answers, shownInFolder, progress, engines, problems,
+    page, dir, configHome, answers, replaceAsked, droppable, shownInFolder, progress, engines, problems,
     async screenshot(name) {
       await mkdir(screenshotDir, { recursive: true });
       const path = join(screenshotDir, `${name}.png`);
@@ -156,6 +187,13 @@ export async function chooseFolder(app: AppUnderTest, folder: string): Promise<v
 }
 
 /** Types an option into its generated field (text or number input). */
+/** Chooses `output` with the (fake) Output Choose… dialog and waits until the field shows it. */
+export async function chooseOutput(app: AppUnderTest, output: string): Promise<void> {
+  app.answers.output = output;
+  await app.page.getByRole('button', { name: 'Choose…', exact: true }).first().click();
+  await app.page.waitForFunction((o) => (document.getElementById('output-path') as HTMLInputElement | null)?.value === o, output);
+}
+
 export async function setOption(app: AppUnderTest, label: string, value: string): Promise<void> {
   await app.page.getByLabel(label, { exact: true }).fill(value);
 }

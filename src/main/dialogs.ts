@@ -1,5 +1,6 @@
 /** Native dialogs behind the `Dialogs` the handler table asks for. */
 import { type BrowserWindow, type OpenDialogOptions, type SaveDialogOptions, dialog } from 'electron';
+import { replaceQuestion } from './destination.js';
 import type { Dialogs } from './handlers.js';
 
 export function electronDialogs(parent: () => BrowserWindow | null): Dialogs {
@@ -23,9 +24,18 @@ export function electronDialogs(parent: () => BrowserWindow | null): Dialogs {
           { name: 'NumPy archive (.npz)', extensions: ['npz'] },
           { name: 'Folder of .npy files', extensions: ['*'] },
         ],
-        properties: ['createDirectory', 'showOverwriteConfirmation'],
+        // Replacing is confirmed by main when the conversion starts, naming what is there.
+        properties: ['createDirectory'],
       }),
     chooseArrayFile: () =>
       open({ title: 'Open arrays', properties: ['openFile'], filters: [{ name: 'NumPy arrays', extensions: ['npz', 'npy'] }] }),
+    chooseLabels: () =>
+      open({ title: 'Choose the labels file', properties: ['openFile'], filters: [{ name: 'Labels (.csv)', extensions: ['csv'] }] }),
+    confirmReplace: async (existing) => {
+      const win = parent();
+      const question = replaceQuestion(existing);
+      const { response } = win ? await dialog.showMessageBox(win, question) : await dialog.showMessageBox(question);
+      return question.buttons[response] === 'Replace';
+    },
   };
 }

@@ -6,12 +6,15 @@ import { BrowserWindow, app, session, shell, utilityProcess } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { progressChannel } from '../shared/api.js';
-// Straight from the store module, not core's index: that one loads sharp, which main must not.
-import { PresetStore } from '../core/index.js';
+// Core's index is light (stages load on first call): main uses only the preset store and the
+// destination rules from it; sharp stays in the engine process.
+import { PresetStore, checkDestination } from '../core/index.js';
 import { contentSecurityPolicy } from './csp.js';
 import { electronDialogs } from './dialogs.js';
 import { createEngineClient } from './engine-client.js';
 import { forkEngineProcess } from './engine-host.js';
+import { defaultOutput } from './default-output.js';
+import { describeDestination } from './destination.js';
 import { createHandlers } from './handlers.js';
 import { headlessArgs } from './headless.js';
 import { registerIpc } from './ipc.js';
@@ -56,6 +59,8 @@ function runApp(): void {
     },
     app: { version: app.getVersion(), platform: process.platform, testBridge: false },
     warn: (message) => console.warn(message),
+    defaultOutput: (input) => defaultOutput(input, { documentsDir: app.getPath('documents') }),
+    destination: async (job) => describeDestination(job.output, await checkDestination(job.input, job.output, { overwrite: true, options: job.options })),
   });
   registerIpc(table, () => ({ webContentsIds: windowIds, entryUrl }));
 

@@ -27,6 +27,12 @@ contextBridge.exposeInMainWorld(
   'img2npy',
   buildApi(invoke, {
     onProgress,
-    pathForFile: (file) => webUtils.getPathForFile(file),
+    // Only a File from a real drop or file input has a path; main records it as chosen.
+    pathForFile: async (file) => {
+      const path = webUtils.getPathForFile(file);
+      if (!path) return '';
+      const registered = await invoke('paths:dropped', [path]);
+      return registered.ok ? path : '';
+    },
   }),
 );

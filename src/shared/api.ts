@@ -43,14 +43,21 @@ export interface Requests {
   'dialog:choose-folder': { args: []; result: string | null };
   'dialog:choose-output': { args: [suggested: string]; result: string | null };
   'dialog:choose-array-file': { args: []; result: string | null };
+  'dialog:choose-labels': { args: []; result: string | null };
+  'output:suggest': { args: [input: string]; result: string };
   'shell:show-in-folder': { args: [path: string]; result: boolean };
+  /** Sent by the preload alone (never a page verb): a file dropped on the window, by its real path. */
+  'paths:dropped': { args: [path: string]; result: string };
 }
 export type Channel = keyof Requests;
 export const channels = [
   'app:info', 'scan:run', 'preview:run', 'convert:start', 'convert:cancel', 'inspect:run',
   'presets:list', 'presets:save', 'presets:delete', 'presets:rename', 'presets:import', 'presets:export',
-  'dialog:choose-folder', 'dialog:choose-output', 'dialog:choose-array-file', 'shell:show-in-folder',
+  'dialog:choose-folder', 'dialog:choose-output', 'dialog:choose-array-file', 'dialog:choose-labels',
+  'output:suggest', 'shell:show-in-folder', 'paths:dropped',
 ] as const satisfies readonly Channel[];
+/** Channels the page's verbs use; `paths:dropped` is the preload's own. */
+export const pageChannels = channels.filter((c) => c !== 'paths:dropped');
 
 /** Event pushed from main to the renderer. */
 export const progressChannel = 'convert:progress';
@@ -83,7 +90,10 @@ export interface Img2npyApi {
     chooseFolder: Call<'dialog:choose-folder'>;
     chooseOutput: Call<'dialog:choose-output'>;
     chooseArrayFile: Call<'dialog:choose-array-file'>;
+    chooseLabels: Call<'dialog:choose-labels'>;
   };
+  /** A default output for a chosen input folder: beside it when writable, else in Documents. */
+  suggestOutput: Call<'output:suggest'>;
   showInFolder: Call<'shell:show-in-folder'>;
   /**
    * Subscribes to progress and returns the unsubscribe function. An AbortSignal cannot cross
@@ -91,8 +101,11 @@ export interface Img2npyApi {
    * reliable way to stop; `signal` is honoured where it survives (the test bridge).
    */
   onProgress(listener: (event: ProgressEvent) => void, options?: { signal?: AbortSignal }): () => void;
-  /** Path of a dropped file or folder (webUtils.getPathForFile under Electron). */
-  pathForFile(file: File): string;
+  /**
+   * Path of a dropped file or folder (webUtils.getPathForFile under Electron), registered with
+   * main as chosen by the user; '' for a File that did not come from a drop or a file input.
+   */
+  pathForFile(file: File): Promise<string>;
 }
 
 /** Builds the verb object from one generic `invoke`, so the preload and the test bridge share it. */
@@ -123,7 +136,9 @@ export function buildApi(
       chooseFolder: call('dialog:choose-folder'),
       chooseOutput: call('dialog:choose-output'),
       chooseArrayFile: call('dialog:choose-array-file'),
+      chooseLabels: call('dialog:choose-labels'),
     },
+    suggestOutput: call('output:suggest'),
     showInFolder: call('shell:show-in-folder'),
     ...extras,
   };

@@ -19,6 +19,7 @@ export const errorCodes = [
   'preset-invalid',
   'preset-not-found',
   'not-an-array-file',
+  'path-not-chosen',
   'engine-crashed',
   'internal',
 ] as const;
@@ -37,6 +38,7 @@ export const usageErrorCodes: readonly ErrorCode[] = [
   'preset-invalid',
   'preset-not-found',
   'not-an-array-file',
+  'path-not-chosen',
 ];
 
 export interface ErrorInfo {

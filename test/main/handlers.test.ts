@@ -8,6 +8,7 @@ import type { ConvertReport, ScanSummary } from '../../src/shared/report.js';
 import { dispatch } from '../../src/main/dispatch.js';
 import type { Engine } from '../../src/main/engine.js';
 import { type HandlerDeps, createHandlers } from '../../src/main/handlers.js';
+import { PathGrants } from '../../src/main/path-grants.js';
 
 const entryUrl = 'http://127.0.0.1:4000/index.html';
 const trusted = { webContentsIds: new Set([1]), entryUrl };
@@ -18,7 +19,7 @@ const summary: ScanSummary = {
 };
 
 function fakeReport(job: ConvertJob): ConvertReport {
-  return { jobId: job.jobId, input: job.input } as ConvertReport;
+  return { jobId: job.jobId, input: job.input, outputs: [{ path: job.output, files: [job.output] }], manifest: `${job.output}.manifest.json` } as ConvertReport;
 }
 
 /** A recording engine; `convert` waits for the test to settle it. */
@@ -60,18 +61,32 @@ function setup(overrides: Partial<HandlerDeps> = {}) {
   const progress: ProgressEvent[] = [];
   const shown: string[] = [];
   const warnings: string[] = [];
+  const asked: string[] = [];
+  // The user chose these earlier in the session.
+  const grants = new PathGrants();
+  grants.grant('/data', 'input');
+  grants.grant('/out/x.npz', 'output');
   const table = createHandlers({
     engine: engine.engine,
     presets: presets.store,
-    dialogs: { chooseFolder: async () => '/data', chooseOutput: async (s) => `${s}!`, chooseArrayFile: async () => null },
+    dialogs: {
+      chooseFolder: async () => '/data',
+      chooseOutput: async (s) => `${s}!`,
+      chooseArrayFile: async () => null,
+      chooseLabels: async () => '/data/labels.csv',
+      confirmReplace: async (existing) => (asked.push(existing.path), false),
+    },
     shell: { showItemInFolder: (p) => void shown.push(p) },
     sendProgress: (e) => void progress.push(e),
     app: { version: '1.2.3', platform: 'linux', testBridge: false },
     warn: (m) => void warnings.push(m),
+    grants,
+    defaultOutput: async (input) => `${input}-default.npz`,
+    destination: async () => null,
     ...overrides,
   });
   const call = (channel: keyof HandlerTable, ...args: unknown[]) => dispatch(table, channel, args, appSender, trusted);
-  return { table, call, engine, presets, progress, shown, warnings };
+  return { table, call, engine, presets, progress, shown, warnings, grants, asked };
 }
 
 const job = (extra: Partial<ConvertJob> = {}): ConvertJob => ({
@@ -96,9 +111,10 @@ describe('dispatch', () => {
   it('wraps results and turns thrown errors into data with code and stack', async () => {
     const { call } = setup({
       engine: { ...fakeEngine().engine, inspect: async () => { throw new Img2npyError('not-an-array-file', 'not an array', { file: '/x.txt' }); } },
+      dialogs: { chooseFolder: async () => null, chooseOutput: async () => null, chooseArrayFile: async () => '/x.txt', chooseLabels: async () => null, confirmReplace: async () => false },
     });
     assert.deepEqual(await call('app:info'), { ok: true, value: { version: '1.2.3', platform: 'linux', testBridge: false, presetsDir: '/config/img2npy/presets' } });
-    const failed = await call('inspect:run', '/x.txt');
+    const failed = await call('dialog:choose-array-file').then(() => call('inspect:run', '/x.txt'));
     assert.equal(failed.ok, false);
     if (!failed.ok) {
       assert.equal(failed.error.code, 'not-an-array-file');
@@ -229,13 +245,26 @@ describe('createHandlers: presets, dialogs, shell', () => {
     assert.deepEqual(await call('presets:export', 'my 224'), { ok: true, value: '{"name":"my 224","options":{}}' });
     assert.equal((await call('presets:import', 42)).ok, false);
   });
-  it('passes dialogs through and shows only absolute paths in the folder', async () => {
-    const { call, shown } = setup();
+  it('passes dialogs through, granting what they return, and shows only chosen paths in the folder', async () => {
+    const { call, shown, grants } = setup();
     assert.deepEqual(await call('dialog:choose-folder'), { ok: true, value: '/data' });
     assert.deepEqual(await call('dialog:choose-output', '/data.npz'), { ok: true, value: '/data.npz!' });
+    assert.equal(grants.has('/data.npz!', 'output'), true);
     assert.deepEqual(await call('dialog:choose-array-file'), { ok: true, value: null });
+    assert.deepEqual(await call('dialog:choose-labels'), { ok: true, value: '/data/labels.csv' });
+    assert.equal(grants.has('/data/labels.csv', 'labels'), true);
     assert.deepEqual(await call('shell:show-in-folder', '/out/x.npz'), { ok: true, value: true });
     assert.equal((await call('shell:show-in-folder', 'x.npz')).ok, false);
+    const hidden = await call('shell:show-in-folder', '/home/someone/secret.txt');
+    assert.equal(!hidden.ok && hidden.error.code, 'path-not-chosen');
     assert.deepEqual(shown, ['/out/x.npz']);
+  });
+  it('suggests a default output only for a chosen input, and grants it', async () => {
+    const { call, grants } = setup();
+    assert.deepEqual(await call('output:suggest', '/data'), { ok: true, value: '/data-default.npz' });
+    assert.equal(grants.has('/data-default.npz', 'output'), true);
+    const refused = await call('output:suggest', '/etc');
+    assert.equal(!refused.ok && refused.error.code, 'path-not-chosen');
+    assert.equal(grants.has('/etc-default.npz', 'output'), false);
   });
 });

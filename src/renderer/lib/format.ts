@@ -32,9 +32,3 @@ export function formatRate(perSecond: number): string {
 export function percent(done: number, total: number): number {
   return total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
 }
-
-/** Output path suggested for an input folder: a .npz beside it. */
-export function suggestedOutput(input: string): string {
-  const trimmed = input.replace(/[\\/]+$/, '');
-  return trimmed ? `${trimmed}.npz` : '';
-}

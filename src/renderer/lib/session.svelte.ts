@@ -7,7 +7,6 @@ import type { ErrorInfo } from '../../shared/errors.js';
 import { type ConvertOptions, type OptionKey, type OptionSpec, optionSpecs, specFor } from '../../shared/options.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { ConvertReport, PreviewResult, ScanSummary } from '../../shared/report.js';
-import { suggestedOutput } from './format.js';
 import { combinationIssues, controlText, effectiveOptions, readControl } from './options-form.js';
 
 export const previewCount = 12;
@@ -62,17 +61,40 @@ export class Session {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #seq = 0;
   #scannedKey = '';
+  /** The output main suggested for the current input; replaced when the input changes. */
+  #suggested = '';
 
   constructor(readonly api: Img2npyApi) {}
 
-  setInput(path: string): void {
+  /** Uses a folder the user chose (dialog or drop): main only acts on such paths. */
+  async setInput(path: string): Promise<void> {
     const input = path.trim();
-    const previousSuggestion = suggestedOutput(this.input);
-    if (this.output === '' || this.output === previousSuggestion) this.output = suggestedOutput(input);
     this.input = input;
     // Choosing the same folder again rescans it (files may have changed).
     this.#scannedKey = '';
     this.scheduleRefresh();
+    if (!input || (this.output !== '' && this.output !== this.#suggested)) return;
+    const suggested = await this.api.suggestOutput(input);
+    // The user may have chosen another folder or an output meanwhile.
+    if (!suggested.ok || this.input !== input || (this.output !== '' && this.output !== this.#suggested)) return;
+    this.output = this.#suggested = suggested.value;
+  }
+
+  async chooseFolder(): Promise<void> {
+    const chosen = await this.api.dialogs.chooseFolder();
+    if (!chosen.ok) this.notice = chosen.error;
+    else if (chosen.value) await this.setInput(chosen.value);
+  }
+
+  async dropFolder(file: File): Promise<void> {
+    const path = await this.api.pathForFile(file);
+    if (path) await this.setInput(path);
+  }
+
+  async chooseLabels(): Promise<void> {
+    const chosen = await this.api.dialogs.chooseLabels();
+    if (!chosen.ok) this.notice = chosen.error;
+    else if (chosen.value) this.edit(specFor('labels'), chosen.value);
   }
 
   /** A control changed: keep its text, and set, unset or flag the option. */
@@ -161,7 +183,7 @@ export class Session {
   }
 
   async chooseOutput(): Promise<void> {
-    const chosen = await this.api.dialogs.chooseOutput(this.output || suggestedOutput(this.input));
+    const chosen = await this.api.dialogs.chooseOutput(this.output);
     if (!chosen.ok) this.notice = chosen.error;
     else if (chosen.value) this.output = chosen.value;
   }
