@@ -55,13 +55,26 @@ export interface ConvertOptions {
   mean: number[] | null;
   std: number[] | null;
   layout: Layout;
-  /** 'inferred' (from folders), 'none' (no y), or the path of a CSV file `path,label`. */
+  /**
+   * 'auto' (a metadata.csv / metadata.jsonl at the root if there is one, else folders),
+   * 'inferred' (from folders), 'none' (no y), or the path of a .csv / .tsv / .jsonl labels file.
+   */
   labels: string;
+  /** Header name of the label column in a labels file; null = label|class|category|target. */
+  labelColumn: string | null;
+  /** Root sub-folders named train/val/test... are splits (false: they are classes). */
+  splitFolders: boolean;
+  /** Which split folders to convert (folder names, any case); null = all. */
+  splits: string[] | null;
   labelMode: LabelMode;
   classNames: string[] | null;
   shuffle: boolean;
   seed: number | null;
   validationSplit: number;
+  /** Fractions for train,val or train,val,test; null = no generated split (see validationSplit). */
+  split: number[] | null;
+  stratify: boolean;
+  dedupe: boolean;
   subset: Subset;
   batchSize: number;
   dropRemainder: boolean;
@@ -70,6 +83,7 @@ export interface ConvertOptions {
   compress: boolean;
   followLinks: boolean;
   strict: boolean;
+  allowDamaged: boolean;
   backend: BackendName;
   jobs: number | null;
 }
@@ -97,7 +111,8 @@ export type OptionSpec =
   | (SpecBase<OptionKey> & { kind: 'size' })
   | (SpecBase<OptionKey> & { kind: 'numbers'; minLength: number; maxLength: number })
   | (SpecBase<OptionKey> & { kind: 'labels' })
-  | (SpecBase<OptionKey> & { kind: 'strings' });
+  | (SpecBase<OptionKey> & { kind: 'strings' })
+  | (SpecBase<OptionKey> & { kind: 'text'; nullable: true });
 
 /** sharp's own default input limit (16383 × 16383). */
 const defaultMaxPixels = 0x3fff * 0x3fff;
@@ -135,18 +150,30 @@ export const optionSpecs: readonly OptionSpec[] = [
     help: 'Per-channel standard deviation on the 0-1 scale, e.g. 0.229,0.224,0.225 (implies --normalize custom; values above 1 are refused)' },
   { key: 'layout', kind: 'enum', choices: layouts, default: 'nhwc', flag: 'layout', group: 'tensor', label: 'Layout',
     help: 'Axis order of x' },
-  { key: 'labels', kind: 'labels', default: 'inferred', flag: 'labels', group: 'labels', label: 'Labels',
-    help: 'inferred (from folders), none (no y), or a CSV file path,label relative to the input folder' },
+  { key: 'labels', kind: 'labels', default: 'auto', flag: 'labels', group: 'labels', label: 'Labels',
+    help: 'auto (metadata.csv/.jsonl at the root, else folders), inferred (folders), none (no y), or a .csv/.tsv/.jsonl file (relative to the input folder)' },
+  { key: 'labelColumn', kind: 'text', nullable: true, default: null, flag: 'label-column', group: 'labels', label: 'Label column',
+    help: 'Label column of a labels file with a header (default: label, class, category or target)' },
+  { key: 'splitFolders', kind: 'boolean', default: true, flag: 'split-folders', group: 'labels', label: 'Split folders',
+    help: 'Root folders named train, val, valid, test... are splits, one output each (--no-split-folders: they are classes)' },
+  { key: 'splits', kind: 'strings', default: null, flag: 'splits', group: 'labels', label: 'Splits',
+    help: 'Which split folders to convert, comma separated, e.g. train,test (default: all)' },
   { key: 'labelMode', kind: 'enum', choices: labelModes, default: 'int', flag: 'label-mode', group: 'labels', label: 'Label mode',
     help: 'int = int32 index; categorical = float32 one-hot; binary = float32 (N,1), two classes' },
   { key: 'classNames', kind: 'strings', default: null, flag: 'class-names', group: 'labels', label: 'Class names',
     help: 'Explicit class order, comma separated (default: sorted folder names)' },
   { key: 'shuffle', kind: 'boolean', default: false, flag: 'shuffle', group: 'split', label: 'Shuffle',
-    help: 'Shuffle samples (reproducible with --seed)' },
+    help: 'Shuffle samples (reproducible with --seed); on by default when splitting, --no-shuffle splits in file order' },
   { key: 'seed', kind: 'int', min: 0, max: 2 ** 32 - 1, nullable: true, default: null, flag: 'seed', group: 'split', label: 'Seed',
     help: 'Random seed for shuffle and split; drawn and reported when not given' },
   { key: 'validationSplit', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0, flag: 'validation-split', group: 'split', label: 'Validation split',
-    help: 'Fraction held out for validation; writes *-train and *-val outputs' },
+    help: 'Fraction held out for validation; writes *-train and *-val outputs (Keras-compatible)' },
+  { key: 'split', kind: 'numbers', minLength: 2, maxLength: 3, default: null, flag: 'split', group: 'split', label: 'Split',
+    help: 'Fractions for train,val[,test] summing to 1, e.g. 0.8,0.1,0.1; writes *-train, *-val[, *-test]' },
+  { key: 'stratify', kind: 'boolean', default: false, flag: 'stratify', group: 'split', label: 'Stratify',
+    help: "Keep every class's share in every split (within one image)" },
+  { key: 'dedupe', kind: 'boolean', default: false, flag: 'dedupe', group: 'split', label: 'Dedupe',
+    help: 'Drop later copies of identical files that would land in more than one split (listed)' },
   { key: 'subset', kind: 'enum', choices: subsets, default: 'both', flag: 'subset', group: 'split', label: 'Subset',
     help: 'Which side of the split to write' },
   { key: 'batchSize', kind: 'int', min: 1, max: 65536, nullable: false, default: 32, flag: 'batch-size', group: 'split', label: 'Batch size',
@@ -163,6 +190,8 @@ export const optionSpecs: readonly OptionSpec[] = [
     help: 'Follow symbolic links while scanning' },
   { key: 'strict', kind: 'boolean', default: false, flag: 'strict', group: 'engine', label: 'Strict',
     help: 'Fail on the first unreadable image instead of skipping it' },
+  { key: 'allowDamaged', kind: 'boolean', default: false, flag: 'allow-damaged', group: 'engine', label: 'Allow damaged',
+    help: 'Keep JPEGs that decode only with corruption warnings (listed as damaged) instead of skipping them' },
   { key: 'backend', kind: 'enum', choices: backendNames, default: 'auto', flag: 'backend', group: 'engine', label: 'Backend',
     help: 'TensorFlow.js backend: auto (wasm, else cpu), wasm, cpu, or tensorflow (@tensorflow/tfjs-node[-gpu] if installed)' },
   { key: 'jobs', kind: 'int', min: 1, max: 256, nullable: true, default: null, flag: 'jobs', group: 'engine', label: 'Jobs',

@@ -19,8 +19,8 @@ export interface ArrayInfo {
 }
 
 export interface OutputInfo {
-  /** 'train', 'val' or 'all'. */
-  subset: 'all' | 'train' | 'val';
+  /** 'all', a generated split ('train', 'val', 'test') or a split folder's name as it is. */
+  subset: string;
   path: string;
   /** Shard files when --shard-size split the output; otherwise [path]. */
   files: string[];
@@ -57,6 +57,8 @@ export interface ConvertReport {
   shape: number[];
   /** Operations that are not bit-exact with the `like` tool, e.g. "lanczos3 resize is not Keras-exact". */
   notExact: string[];
+  /** Decoder per image format found, e.g. { JPEG: 'libjpeg-turbo (TurboJPEG, libturbojpeg.so.0); sharp … for 12-bit …' }. */
+  decoders?: Record<string, string>;
   timings: { scanMs: number; convertMs: number; totalMs: number };
   imagesPerSecond: number;
   versions: Record<string, string>;
@@ -73,6 +75,23 @@ export interface ScanSummary {
   /** Files that will not be converted and why (root-level files, unsupported extensions, ...). */
   ignored: SkippedFile[];
   warnings: string[];
+  /** What the input holds, as detected (always set by the engine): the app and `img2npy scan` show it. */
+  layout?: ScanLayoutSummary;
+}
+
+export interface ScanLayoutSummary {
+  /** class folders (root/<class>/...), split folders (root/train/<class>/...), a labels file, or flat (labels none). */
+  kind: 'class-folders' | 'split-folders' | 'metadata-file' | 'flat';
+  /** The archive read (.zip, .tar, .tar.gz, .tgz) when the input is one; else null. */
+  archive: string | null;
+  /** The labels file used (given, or a metadata.csv / metadata.jsonl found), else null. */
+  labelsFile: string | null;
+  /** Each split folder, in output order, with its counts (empty without split folders). */
+  splits: { name: string; total: number; countsPerClass: Record<string, number> }[];
+  /** Extra columns of the labels file, each written as its own array. */
+  metaColumns: { column: string; name: string; dtype: 'int64' | 'float64' | 'str' }[];
+  /** What was found and how it will be used, in words (announced before converting). */
+  notes: string[];
 }
 
 export interface PreviewItem {

@@ -44,13 +44,16 @@ export function planJob(input: string, options: ConvertOptions): JobPlan {
   const channels = options.color === 'grayscale' ? 1 : options.color === 'rgba' ? 4 : 3;
   const notExact: string[] = [];
   const warnings: string[] = [];
-  const labels = options.labels === 'inferred' || options.labels === 'none' ? options.labels : resolve(input, options.labels);
+  const labels = ['auto', 'inferred', 'none'].includes(options.labels) ? options.labels : resolve(input, options.labels);
   const scan: ScanOptions = {
     extensions: keras ? kerasExtensions : defaultExtensions,
     followLinks: options.followLinks,
     order: keras ? 'keras' : 'default',
     labels,
     classNames: options.classNames,
+    labelColumn: options.labelColumn,
+    splitFolders: options.splitFolders,
+    splits: options.splits,
   };
 
   const tfKernel = options.interpolation === 'bilinear' || options.interpolation === 'nearest';
@@ -95,6 +98,9 @@ export function planJob(input: string, options: ConvertOptions): JobPlan {
     geometry,
     // DCT-domain shrink-on-load changes pixels slightly; only the antialiased path allows it.
     fastShrink: geometry !== null,
+    // TensorFlow's decode_jpeg default is libjpeg's IFAST DCT; PIL's (and ours) ISLOW.
+    jpegDct: keras ? 'fast' : 'accurate',
+    allowDamaged: options.allowDamaged,
   };
   return { options, scan, decode, channels, tensorResize, padToLargest, notExact, warnings };
 }
