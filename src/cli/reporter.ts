@@ -69,7 +69,7 @@ export function humanReporter(stdout: Stream, stderr: Stream, quiet: boolean): R
       const lines = [`Converted ${r.shape[0]} images from ${r.input} on the ${r.backendDetail} backend at ${r.imagesPerSecond} img/s`];
       if (r.seed !== null) lines.push(`Seed: ${r.seed}`);
       for (const o of r.outputs) {
-        lines.push(`${o.subset === 'all' ? 'Output' : o.subset === 'train' ? 'Train ' : 'Val   '}: ${o.files.length > 1 ? `${o.files.length} shards, ${o.files[0]} ...` : o.path} (${formatBytes(o.bytes)})`);
+        lines.push(`${o.subset === 'all' ? 'Output' : `Split ${o.subset}`}: ${o.files.length > 1 ? `${o.files.length} shards, ${o.files[0]} ...` : o.path} (${formatBytes(o.bytes)})`);
         for (const a of o.arrays) lines.push(`  ${a.name.padEnd(12)} ${`(${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''})`.padEnd(24)} ${a.descr}`);
       }
       lines.push(`Classes: ${r.classNames.map((c) => `${c} (${r.countsPerClass[c]})`).join(', ')}`);

@@ -4,8 +4,23 @@
  */
 import type { ErrorCode } from '../shared/errors.js';
 
-/** The outputs one job can write: everything, or a training and a validation part. */
-export type SubsetName = 'all' | 'train' | 'val';
+/**
+ * The outputs one job can write: 'all' (everything, no name suffix), generated splits 'train',
+ * 'val', 'test', or the split folders of the input named as they are ('Train', 'valid'...).
+ */
+export type SubsetName = string;
+
+/** A value of a labels file's extra column, as written: int64, float64 or text. */
+export type MetaValue = bigint | number | string;
+
+/** An extra column of a labels file, written as its own array. */
+export interface MetaColumn {
+  /** Header as in the file. */
+  column: string;
+  /** Array name in the output (the header, `meta_`-prefixed on a clash). */
+  name: string;
+  kind: 'int64' | 'float64' | 'text';
+}
 
 /** One image file found by the scan. */
 export interface ScannedFile {
@@ -15,6 +30,10 @@ export interface ScannedFile {
   rel: string;
   /** Class index into `classNames`, or null when labels are 'none'. */
   label: number | null;
+  /** The split folder the file lies in (root/<split>/...), when the input has split folders. */
+  split?: string;
+  /** Values of the labels file's extra columns, in `ScanResult.metaColumns` order. */
+  meta?: MetaValue[];
 }
 
 export interface ScanOptions {
@@ -28,8 +47,14 @@ export interface ScanOptions {
    *   each; hidden files and sub-folders inside a class are kept (only hidden class folders skip).
    */
   order: 'default' | 'keras';
-  /** 'inferred' | 'none' | absolute path of a CSV file `path,label`. */
+  /** 'auto' | 'inferred' | 'none' | absolute path of a .csv / .tsv / .jsonl labels file. */
   labels: string;
+  /** Label column of a labels file with a header; null/absent = the usual names. */
+  labelColumn?: string | null;
+  /** Detect split folders (train/val/test...) at the root; absent = true except in Keras order. */
+  splitFolders?: boolean;
+  /** Split folders to keep (any case); null/absent = all. */
+  splits?: string[] | null;
   /** Explicit class order; must equal the set of class folders (or CSV labels). */
   classNames: string[] | null;
 }
@@ -46,6 +71,22 @@ export interface ScanResult {
   /** Files seen but not taken (root-level files, unknown extensions, broken links), with why. */
   ignored: { file: string; code: ErrorCode; reason: string }[];
   warnings: string[];
+  /** What the root holds, as detected. */
+  layout: ScanLayout;
+  /** Extra columns of the labels file (none without one). */
+  metaColumns: MetaColumn[];
+}
+
+export interface ScanLayout {
+  kind: 'class-folders' | 'split-folders' | 'metadata-file' | 'flat';
+  /** Split folders in output order (train-like, val-like, test-like), when kind is split-folders or a labels file lies in them. */
+  splits: string[];
+  /** The labels file used (absolute), if any. */
+  labelsFile: string | null;
+  /** The archive the files come from (absolute), when the input is one. */
+  archive?: string | null;
+  /** Announcements for the user (metadata file found, split folders found...). */
+  notes: string[];
 }
 
 /** Pixels after decode (and, in the default mode, after geometry): HWC, row-major, uint8. */

@@ -70,9 +70,11 @@ export function checkOptionValue(spec: OptionSpec, value: unknown): OptionIssue 
       return ok ? null : expected(spec, `${spec.minLength} to ${spec.maxLength} finite numbers`, value);
     }
     case 'labels':
-      return typeof value === 'string' && (value === 'inferred' || value === 'none' || /\.csv$/i.test(value))
+      return typeof value === 'string' && (value === 'auto' || value === 'inferred' || value === 'none' || /\.(csv|tsv|jsonl)$/i.test(value))
         ? null
-        : expected(spec, 'inferred, none, or a path ending in .csv', value);
+        : expected(spec, 'auto, inferred, none, or a path ending in .csv, .tsv or .jsonl', value);
+    case 'text':
+      return value === null || (typeof value === 'string' && value.trim().length > 0) ? null : expected(spec, 'a non-empty name', value);
     case 'strings': {
       if (value === null) return null;
       const ok = Array.isArray(value) && value.length > 0 && value.every((s) => typeof s === 'string' && s.length > 0);
@@ -91,6 +93,7 @@ export function parseOptionText(spec: OptionSpec, text: string): { value: unknow
   switch (spec.kind) {
     case 'enum':
     case 'labels':
+    case 'text':
       return { value: text };
     case 'int':
     case 'number': {
@@ -191,6 +194,15 @@ function checkCombination(o: ConvertOptions): OptionIssue[] {
   }
   const scaleIssue = checkUnitScale(o.mean, o.std);
   if (scaleIssue) issues.push(scaleIssue);
+  if (o.split !== null) {
+    const sum = o.split.reduce((a, b) => a + b, 0);
+    if (o.split.some((f) => f <= 0 || f >= 1) || Math.abs(sum - 1) > 1e-6) {
+      issues.push({ option: 'split', message: `Expected 2 or 3 fractions between 0 and 1 that sum to 1 (train,val[,test]) for split (--split) but received ${o.split.join(',')}` });
+    }
+    if (o.validationSplit > 0) {
+      issues.push({ option: 'split', message: `Expected either split (--split) or validationSplit (--validation-split) but received both (split ${o.split.join(',')}, validationSplit ${o.validationSplit}); split 1-v,v is the same as validationSplit v` });
+    }
+  }
   if (o.like === 'keras' && o.layout !== 'nhwc') {
     issues.push({ option: 'layout', message: 'Expected nhwc for layout with like keras but received "nchw" of type string' });
   }
@@ -209,6 +221,9 @@ export function resolveOptions(layers: Partial<ConvertOptions>[]): Validated<Con
   const keras = (merged.like ?? base.like) === 'keras' ? kerasDefaults : {};
   const out = { ...base, ...keras, ...merged } as ConvertOptions;
   if ((merged.mean || merged.std) && merged.normalize === undefined) out.normalize = 'custom';
+  // Splitting in file order puts the last classes alone in validation: shuffle whenever splitting
+  // unless asked not to (Keras shuffles by default too).
+  if (merged.shuffle === undefined && (out.validationSplit > 0 || (out.split ?? null) !== null)) out.shuffle = true;
   if (out.normalize !== 'none' && merged.dtype === undefined && out.dtype === 'uint8') out.dtype = 'float32';
   const checked = validatePartialOptions(out);
   if (!checked.ok) return checked;

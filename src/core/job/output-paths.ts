@@ -56,11 +56,15 @@ export function outputKind(output: string, format: ConvertOptions['format']): 'n
 }
 
 /** @throws Img2npyError `invalid-option` when the name and the format disagree (see `outputKind`). */
-export function planOutputs(output: string, options: ConvertOptions, jobId: string): OutputLayout {
+export function planOutputs(output: string, options: ConvertOptions, jobId: string, splitNames?: readonly SubsetName[]): OutputLayout {
   const base = resolve(output);
   const kind = outputKind(output, options.format);
-  const subsets: SubsetName[] =
-    options.validationSplit > 0
+  // Split folders (known after the scan) or a generated --split name the outputs themselves.
+  const subsets: SubsetName[] = splitNames?.length
+    ? [...splitNames]
+    : options.split
+      ? ['train', 'val', 'test'].slice(0, options.split.length)
+      : options.validationSplit > 0
       ? options.subset === 'both'
         ? ['train', 'val']
         : [options.subset === 'training' ? 'train' : 'val']

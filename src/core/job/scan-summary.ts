@@ -1,7 +1,7 @@
 /** The folder summary shells show before converting: classes, counts, formats, what is skipped. */
 import { resolve } from 'node:path';
 import type { ConvertOptions } from '../../shared/options.js';
-import type { ScanSummary } from '../../shared/report.js';
+import type { ScanLayoutSummary, ScanSummary } from '../../shared/report.js';
 import { planJob, resolveJobOptions } from './plan.js';
 import { scanFolder } from '../scan/scan.js';
 import type { ScanResult } from '../types.js';
@@ -13,7 +13,7 @@ export async function scanWithOptions(input: string, options: Partial<ConvertOpt
 }
 
 /** Only these options change what a scan finds; the rest (size, dtype...) may still be unset. */
-const scanKeys = ['like', 'followLinks', 'labels', 'classNames'] as const;
+const scanKeys = ['like', 'followLinks', 'labels', 'classNames', 'labelColumn', 'splitFolders', 'splits'] as const;
 
 function scanOnly(input: string, options: Partial<ConvertOptions>, signal?: AbortSignal) {
   const picked: Partial<ConvertOptions> = { resize: 'none' };
@@ -36,5 +36,28 @@ export async function scanSummary(input: string, options: Partial<ConvertOptions
     formats: scan.formats,
     ignored: scan.ignored,
     warnings: scan.warnings,
+    layout: layoutSummary(scan),
+  };
+}
+
+/** The detected layout with per-split counts, as shells show it. */
+export function layoutSummary(scan: ScanResult): ScanLayoutSummary {
+  const splits = scan.layout.splits.map((name) => {
+    const counts = new Array<number>(scan.classNames.length).fill(0);
+    let total = 0;
+    for (const f of scan.files) {
+      if (f.split !== name) continue;
+      total++;
+      if (f.label !== null) counts[f.label]++;
+    }
+    return { name, total, countsPerClass: Object.fromEntries(scan.classNames.map((c, i) => [c, counts[i]])) };
+  });
+  return {
+    kind: scan.layout.kind,
+    archive: scan.layout.archive ?? null,
+    labelsFile: scan.layout.labelsFile,
+    splits,
+    metaColumns: scan.metaColumns.map((c) => ({ column: c.column, name: c.name, dtype: c.kind === 'text' ? 'str' : c.kind })),
+    notes: scan.layout.notes,
   };
 }

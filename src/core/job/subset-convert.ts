@@ -49,7 +49,8 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     const y = plan.options.labels === 'none' ? null : encodeLabels(take.map((f) => f.label!), labelMode, ctx.numClasses).bytes;
     // The write overlaps the next batch's decoding; a failure (disk full) is kept and stops the
     // loop at its next image rather than after another whole batch.
-    pendingWrite = writer.write(take.length, x, y, take.map((f) => f.rel)).catch((err: unknown) => {
+    const meta = take[0]?.meta ? take.map((f) => f.meta!) : undefined;
+    pendingWrite = writer.write(take.length, x, y, take.map((f) => f.rel), meta).catch((err: unknown) => {
       writeError = err;
       throw err;
     });

@@ -9,7 +9,8 @@ import { Img2npyError } from '../../shared/errors.js';
 import type { ArrayInfo } from '../../shared/report.js';
 import { NpyStreamWriter, encodeUnicodeRows, unicodeWidth, writeNpyFile } from '../arrays/npy-writer.js';
 import { friendlyDtype, itemBytes, npyDescr } from '../arrays/npy-header.js';
-import type { SubsetName } from '../types.js';
+import type { MetaValue, SubsetName } from '../types.js';
+import { type MetaArraySpec, MetaShard, describeMeta } from './meta-arrays.js';
 import { ChannelStatsAccumulator, type ChannelStatsDtype } from '../arrays/channel-stats.js';
 import type { Layout } from '../../shared/options.js';
 import type { ChannelStats } from '../../shared/report.js';
@@ -30,6 +31,8 @@ export interface SubsetSpec {
   shardSize: number | null;
   /** x's axis order: where its channel axis is, for the per-channel statistics. */
   layout: Layout;
+  /** Extra columns of a labels file, one array each (see meta-arrays.ts). */
+  meta?: MetaArraySpec[];
 }
 
 export interface StagedShard {
@@ -45,6 +48,7 @@ interface OpenShard {
   x: NpyStreamWriter;
   y: NpyStreamWriter | null;
   paths: NpyStreamWriter;
+  meta: MetaShard | null;
 }
 
 export class SubsetWriter {
@@ -78,11 +82,12 @@ export class SubsetWriter {
       ...(y ? [info('y', y.descr, [rows, ...y.rowShape])] : []),
       info('class_names', npyDescr({ unicode: unicodeWidth(classNames) }), [classNames.length]),
       info('paths', npyDescr({ unicode: pathWidth }), [rows]),
+      ...describeMeta(this.spec.meta ?? [], rows),
     ];
   }
 
   /** Appends `count` rows; `x` and `y` hold exactly `count` rows each. */
-  async write(count: number, x: Uint8Array, y: Uint8Array | null, paths: string[]): Promise<void> {
+  async write(count: number, x: Uint8Array, y: Uint8Array | null, paths: string[], meta?: readonly MetaValue[][]): Promise<void> {
     this.stats.addBytes(x.subarray(0, count * this.rowBytes));
     let offset = 0;
     while (offset < count) {
@@ -92,6 +97,7 @@ export class SubsetWriter {
       await shard.x.write(x.subarray(offset * this.rowBytes, end * this.rowBytes));
       if (shard.y && y) await shard.y.write(y.subarray(offset * this.yRowBytes, end * this.yRowBytes));
       await shard.paths.write(encodeUnicodeRows(paths.slice(offset, end), this.spec.pathWidth));
+      if (shard.meta && meta) await shard.meta.write(meta.slice(offset, end));
       shard.rows += room;
       offset = end;
       if (this.spec.shardSize !== null && shard.rows >= this.spec.shardSize) await this.seal();
@@ -113,7 +119,7 @@ export class SubsetWriter {
     const shard = this.current;
     this.current = null;
     if (!shard) return;
-    await Promise.allSettled([shard.x.abort(), shard.y?.abort(), shard.paths.abort()]);
+    await Promise.allSettled([shard.x.abort(), shard.y?.abort(), shard.paths.abort(), shard.meta?.abort()]);
   }
 
   private async open(): Promise<OpenShard> {
@@ -124,7 +130,8 @@ export class SubsetWriter {
     const x = await NpyStreamWriter.create(join(dir, 'x.npy'), this.spec.x);
     const y = this.spec.y ? await NpyStreamWriter.create(join(dir, 'y.npy'), this.spec.y) : null;
     const paths = await NpyStreamWriter.create(join(dir, 'paths.npy'), { descr: npyDescr({ unicode: this.spec.pathWidth }), rowShape: [] });
-    this.current = { dir, rows: 0, x, y, paths };
+    const meta = this.spec.meta?.length ? await MetaShard.open(dir, this.spec.meta) : null;
+    this.current = { dir, rows: 0, x, y, paths, meta };
     return this.current;
   }
 
@@ -142,6 +149,7 @@ export class SubsetWriter {
     if (shard.y) files.y = join(shard.dir, 'y.npy');
     files.class_names = classFile;
     files.paths = join(shard.dir, 'paths.npy');
+    if (shard.meta) Object.assign(files, await shard.meta.close());
     this.staged.push({ dir: shard.dir, rows: shard.rows, files });
   }
 }

@@ -3,16 +3,28 @@
  * 'default' sorts each class's files by their whole relative path; 'keras' reproduces Keras 3's
  * `index_directory` exactly (see `orderFiles`). Both compare strings by code point, as Python's
  * `sorted` does. Labels come from folders ('inferred'), from nowhere ('none': like Keras with
- * `labels=None`, every image under the root, folders ignored) or from a CSV file.
+ * `labels=None`, every image under the root, folders ignored) or from a labels file ('auto' takes
+ * a metadata.csv / metadata.jsonl at the root). A root whose folders are all split names
+ * (train/, valid/, test/) is scanned split by split with one shared class list.
  */
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
-import { readLabelsCsv, sortLabelNames } from './labels-csv.js';
+import { type PlacedTable, labelFromTables } from './labels-file.js';
+import { readLabelTable } from './labels-table.js';
+import { detectSplitFolders, findMetadata, pickSplits } from './layout.js';
 import { compareCodePoints, sortedByCodePoint } from './order.js';
 import { type WalkContext, type WalkedDir, type WalkedFile, matchExtension, throwIfCancelled, topEntryKind, walkTree } from './walk.js';
-import type { ScanOptions, ScanResult, ScannedFile } from '../types.js';
+import type { MetaColumn, ScanLayout, ScanOptions, ScanResult, ScannedFile } from '../types.js';
+
+/** A folder scanned as a whole dataset: the root, or one split folder of it. */
+interface Unit {
+  abs: string;
+  /** '' for the root, else the split folder's name (also the prefix of its files' rel). */
+  rel: string;
+  split?: string;
+}
 
 const listed = (names: string[], max = 5): string =>
   names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
@@ -102,31 +114,47 @@ export async function scanFolder(root: string, opts: ScanOptions, signal?: Abort
   const top = await openRoot(rootAbs, signal);
   const ignored: ScanResult['ignored'] = [];
   const warnings: string[] = [];
-  const csvAbs = opts.labels === 'inferred' || opts.labels === 'none' ? null : resolve(opts.labels);
+  const keras = opts.order === 'keras';
+  const layout: ScanLayout = { kind: 'class-folders', splits: [], labelsFile: null, notes: [] };
+
+  const found = await detectSplitFolders(rootAbs, top, opts.followLinks);
+  // Keras mode keeps Keras's meaning: every folder is a class.
+  const useSplits = found.length > 0 && (opts.splitFolders ?? true) && !keras;
+  if (found.length > 0 && keras && opts.labels !== 'none') warnings.push(`Folders ${found.join(', ')} are treated as classes, as Keras does; without like keras each would be its own output`);
+  const splits = pickSplits(useSplits ? found : [], opts.splits, rootAbs);
+  const units: Unit[] = splits.length ? splits.map((s) => ({ abs: join(rootAbs, s), rel: s, split: s })) : [{ abs: rootAbs, rel: '' }];
+  if (splits.length) {
+    layout.kind = 'split-folders';
+    layout.splits = splits;
+    layout.notes.push(`Split folders found in ${rootAbs}: ${splits.join(', ')} (one output each, one shared class list; --no-split-folders treats them as classes)`);
+  }
+
+  const tables = await labelTables(rootAbs, units, opts, keras, layout);
   const ctx: WalkContext = {
     extensions,
-    keepHidden: opts.order === 'keras',
+    keepHidden: keras,
     followLinks: opts.followLinks,
     signal,
     ignored,
     warnings,
-    skipAbs: new Set(csvAbs ? [csvAbs] : []),
+    skipAbs: new Set(tables ? tables.map((t) => t.table.file) : []),
   };
 
   let classNames: string[];
   let files: ScannedFile[];
-  if (opts.labels === 'inferred') {
-    ({ classNames, files } = await scanClasses(rootAbs, top, opts, ctx));
+  let metaColumns: MetaColumn[] = [];
+  const choose = (discovered: string[], source: string) => chooseClasses(discovered, opts, rootAbs, source, warnings);
+  if (opts.labels === 'none') {
+    if (!splits.length) layout.kind = 'flat';
+    ({ classNames, files } = await scanUnlabelled(units, opts, ctx));
+  } else if (tables === null) {
+    ({ classNames, files } = await scanClasses(rootAbs, units, top, opts, ctx, choose));
   } else {
     // Keras indexes from the root down when labels are not inferred: every folder, hidden ones
     // too in its mode, and files lying directly in the root.
-    const walked = orderFiles(await walkTree(rootAbs, '', ctx), opts.order);
-    if (csvAbs === null) {
-      classNames = [];
-      files = walked.map((f) => ({ abs: f.abs, rel: f.rel, label: null }));
-    } else {
-      ({ classNames, files } = await labelFromCsv(walked, csvAbs, rootAbs, opts, ctx));
-    }
+    const walked: { file: WalkedFile; split?: string }[] = [];
+    for (const u of units) for (const file of orderFiles(await walkTree(u.abs, u.rel, ctx), opts.order)) walked.push({ file, split: u.split });
+    ({ classNames, files, metaColumns } = labelFromTables(walked, tables, rootAbs, choose, ctx));
   }
 
   if (files.length === 0) {
@@ -154,10 +182,100 @@ export async function scanFolder(root: string, opts: ScanOptions, signal?: Abort
     formats,
     ignored,
     warnings,
+    layout,
+    metaColumns,
   };
 }
 
-async function scanClasses(rootAbs: string, top: Dirent[], opts: ScanOptions, ctx: WalkContext): Promise<{ classNames: string[]; files: ScannedFile[] }> {
+/**
+ * The labels file(s) to use, or null for folder labels: the one given, else (labels 'auto', not
+ * in Keras mode) a metadata file at the root or one in every split folder.
+ */
+async function labelTables(rootAbs: string, units: Unit[], opts: ScanOptions, keras: boolean, layout: ScanLayout): Promise<PlacedTable[] | null> {
+  const column = opts.labelColumn ?? null;
+  if (opts.labels === 'none' || opts.labels === 'inferred') return null;
+  if (opts.labels !== 'auto') {
+    layout.labelsFile = resolve(opts.labels);
+    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
+    return [{ table: await readLabelTable(layout.labelsFile, column), prefix: '' }];
+  }
+  if (keras) return null;
+  const atRoot = await findMetadata(rootAbs);
+  if (atRoot) {
+    layout.labelsFile = atRoot;
+    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
+    layout.notes.push(`Labels from ${atRoot} (found in the input folder; --labels inferred takes class folders instead)`);
+    return [{ table: await readLabelTable(atRoot, column), prefix: '' }];
+  }
+  if (!units[0].split) return null;
+  const perSplit = await Promise.all(units.map((u) => findMetadata(u.abs)));
+  const have = units.filter((_, i) => perSplit[i] !== null);
+  if (have.length === 0) return null;
+  if (have.length < units.length) {
+    const lacking = units.filter((_, i) => perSplit[i] === null).map((u) => u.rel);
+    throw new Img2npyError(
+      'labels-invalid',
+      `Split folders ${have.map((u) => u.rel).join(', ')} hold a metadata file but ${lacking.join(', ')} ${lacking.length === 1 ? 'does' : 'do'} not: give every split one, or use --labels inferred for class folders`,
+      { file: perSplit.find((p) => p !== null)! },
+    );
+  }
+  layout.labelsFile = perSplit[0];
+  layout.notes.push(`Labels from the metadata file in each split folder: ${perSplit.join(', ')}`);
+  const tables: PlacedTable[] = [];
+  for (const [i, u] of units.entries()) tables.push({ table: await readLabelTable(perSplit[i]!, column), prefix: u.rel });
+  return tables;
+}
+
+async function scanUnlabelled(units: Unit[], opts: ScanOptions, ctx: WalkContext): Promise<{ classNames: string[]; files: ScannedFile[] }> {
+  const files: ScannedFile[] = [];
+  for (const u of units) {
+    for (const f of orderFiles(await walkTree(u.abs, u.rel, ctx), opts.order)) files.push({ abs: f.abs, rel: f.rel, label: null, ...(u.split !== undefined ? { split: u.split } : {}) });
+  }
+  return { classNames: [], files };
+}
+
+/**
+ * Class folders of every unit (the root, or each split folder): one sorted class list, the union;
+ * files unit by unit, class by class.
+ */
+async function scanClasses(
+  rootAbs: string,
+  units: Unit[],
+  rootTop: Dirent[],
+  opts: ScanOptions,
+  ctx: WalkContext,
+  choose: (discovered: string[], source: string) => string[],
+): Promise<{ classNames: string[]; files: ScannedFile[] }> {
+  const perUnit: Set<string>[] = [];
+  for (const u of units) {
+    const top = u.rel === '' ? rootTop : await readdir(u.abs, { withFileTypes: true });
+    perUnit.push(new Set(await listClassDirs(u.abs, u.rel, top, ctx, units.length > 1 || u.rel !== '')));
+  }
+  const discovered = sortedByCodePoint([...new Set(perUnit.flatMap((d) => [...d]))]);
+  if (discovered.length === 0) {
+    const where = units.length === 1 ? units[0].abs : rootAbs;
+    const loose = ctx.ignored.filter((i) => i.code === 'no-classes' && matchExtension(i.file, ctx.extensions) !== null).length;
+    throw new Img2npyError(
+      'no-classes',
+      `No class folders in ${where}: expected ${where}${sep}${units.length > 1 || units[0].rel ? `<split>${sep}` : ''}<class>${sep}<image>` + (loose ? ` (found ${loose} images directly in it; use labels none)` : ''),
+      { file: where },
+    );
+  }
+  const classNames = choose(discovered, 'class folders');
+  const files: ScannedFile[] = [];
+  for (const [k, u] of units.entries()) {
+    for (let label = 0; label < classNames.length; label++) {
+      const name = classNames[label];
+      if (!perUnit[k].has(name)) continue;
+      const walked = orderFiles(await walkTree(join(u.abs, name), u.rel ? `${u.rel}/${name}` : name, ctx), opts.order);
+      for (const f of walked) files.push({ abs: f.abs, rel: f.rel, label, ...(u.split !== undefined ? { split: u.split } : {}) });
+    }
+  }
+  return { classNames, files };
+}
+
+/** The class folders directly in one unit; files lying there are left out and reported. */
+async function listClassDirs(rootAbs: string, unitRel: string, top: Dirent[], ctx: WalkContext, inSplit: boolean): Promise<string[]> {
   const dirs: string[] = [];
   const loose: string[] = [];
   for (const entry of top) {
@@ -169,73 +287,16 @@ async function scanClasses(rootAbs: string, top: Dirent[], opts: ScanOptions, ct
     // take it: one linked folder could put the same images under two labels).
     const kind = await topEntryKind(abs, entry, ctx);
     if (kind === 'skip') continue;
+    const rel = unitRel ? `${unitRel}/${entry.name}` : entry.name;
     if (kind === 'dir' || kind === 'link-dir') dirs.push(entry.name);
-    else if (kind === 'broken') ctx.ignored.push({ file: entry.name, code: 'input-not-found', reason: 'broken link: its target does not exist' });
+    else if (kind === 'broken') ctx.ignored.push({ file: rel, code: 'input-not-found', reason: 'broken link: its target does not exist' });
     else {
-      ctx.ignored.push({ file: entry.name, code: 'no-classes', reason: 'lies directly in the input folder, not in a class folder' });
+      ctx.ignored.push({ file: rel, code: 'no-classes', reason: `lies directly in the ${inSplit ? 'split' : 'input'} folder, not in a class folder` });
       if (matchExtension(entry.name, ctx.extensions) !== null) loose.push(entry.name);
     }
   }
   if (loose.length > 0) {
     ctx.warnings.push(`${loose.length} image${loose.length === 1 ? '' : 's'} directly in ${rootAbs} belong to no class and are left out: ${listed(loose)} (use labels none to take every image without classes)`);
   }
-  const discovered = sortedByCodePoint(dirs);
-  if (discovered.length === 0) {
-    throw new Img2npyError(
-      'no-classes',
-      `No class folders in ${rootAbs}: expected ${rootAbs}${sep}<class>${sep}<image>` + (loose.length ? ` (found ${loose.length} images directly in it; use labels none)` : ''),
-      { file: rootAbs },
-    );
-  }
-  const classNames = chooseClasses(discovered, opts, rootAbs, 'class folders', ctx.warnings);
-  const files: ScannedFile[] = [];
-  for (let label = 0; label < classNames.length; label++) {
-    const name = classNames[label];
-    const walked = orderFiles(await walkTree(join(rootAbs, name), name, ctx), opts.order);
-    for (const f of walked) files.push({ abs: f.abs, rel: f.rel, label });
-  }
-  return { classNames, files };
-}
-
-async function labelFromCsv(
-  walked: WalkedFile[],
-  csvAbs: string,
-  rootAbs: string,
-  opts: ScanOptions,
-  ctx: WalkContext,
-): Promise<{ classNames: string[]; files: ScannedFile[] }> {
-  const rows = await readLabelsCsv(csvAbs);
-  const byPath = new Map(rows.map((r) => [r.path, r]));
-  const classNames = chooseClasses(sortLabelNames(rows.map((r) => r.label)), opts, rootAbs, `labels in ${csvAbs}`, ctx.warnings);
-  const index = new Map(classNames.map((c, i) => [c, i]));
-  const files: ScannedFile[] = [];
-  const used = new Set<string>();
-  for (const f of walked) {
-    const row = byPath.get(f.rel);
-    if (!row) {
-      ctx.ignored.push({ file: f.rel, code: 'labels-invalid', reason: `not listed in ${csvAbs}` });
-      continue;
-    }
-    used.add(row.path);
-    const label = index.get(row.label);
-    if (label === undefined) {
-      ctx.ignored.push({ file: f.rel, code: 'invalid-option', reason: `its label ${JSON.stringify(row.label)} is not in classNames` });
-      continue;
-    }
-    files.push({ abs: f.abs, rel: f.rel, label });
-  }
-  const missing = rows.filter((r) => !used.has(r.path));
-  if (used.size === 0) {
-    throw new Img2npyError(
-      'labels-invalid',
-      `None of the ${rows.length} paths in ${csvAbs} names an image found under ${rootAbs} (line ${rows[0].line}: ${rows[0].path}); paths must be relative to the input folder`,
-      { file: csvAbs },
-    );
-  }
-  if (missing.length > 0) {
-    ctx.warnings.push(
-      `${missing.length} row${missing.length === 1 ? '' : 's'} of ${csvAbs} name no image found under ${rootAbs}: ${listed(missing.map((r) => `line ${r.line}: ${r.path}`))}`,
-    );
-  }
-  return { classNames, files };
+  return dirs;
 }

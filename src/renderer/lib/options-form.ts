@@ -30,6 +30,7 @@ export function controlFor(spec: OptionSpec): Control {
     case 'numbers':
     case 'strings':
     case 'labels':
+    case 'text':
       return 'text';
   }
 }
@@ -60,7 +61,7 @@ export function textHint(spec: OptionSpec): string {
     case 'strings':
       return 'comma-separated names';
     case 'labels':
-      return 'inferred, none, or labels.csv';
+      return 'auto, inferred, none, or metadata.csv';
     default:
       return '';
   }

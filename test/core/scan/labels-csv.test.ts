@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseLabelsCsv, readLabelsCsv, sortLabelNames } from '../../../src/core/scan/labels-csv.js';
+import { sortLabelNames } from '../../../src/core/scan/labels-csv.js';
+import { parseLabelsCsv, readLabelsCsv } from '../../../src/core/scan/labels-table.js';
 import { py } from '../../helpers/python.js';
 import { tempDir } from '../../helpers/tmp.js';
 
