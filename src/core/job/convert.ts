@@ -21,6 +21,8 @@ import { makeFolder, planOutputs } from './output-paths.js';
 import { checkCanvas } from './canvas-limit.js';
 import { checkOutputsFree } from './destination.js';
 import { claimTempDir, removeDeadTempDirs } from './temp-dirs.js';
+import { announceSplits } from './split-outputs.js';
+import { metaArraySpecs } from './meta-arrays.js';
 import { ProgressEmitter } from './progress.js';
 import { publish } from './publish.js';
 import { scanFolder } from '../scan/scan.js';
@@ -29,6 +31,7 @@ import { DecoderPool } from './worker-pool.js';
 import { type StagedShard, SubsetWriter } from './subset-writer.js';
 import { createTensorStage } from '../tensor/stage.js';
 import { engineVersions } from './versions.js';
+import { describeDecoders, jpegDecoderNotice } from '../decode/decoders.js';
 
 export interface RunContext {
   signal?: AbortSignal;
@@ -62,7 +65,7 @@ async function runJob(
 ): Promise<ConvertReport> {
   const { signal } = ctx;
   const input = resolve(job.input);
-  const layout = planOutputs(job.output, options, job.jobId);
+  let layout = planOutputs(job.output, options, job.jobId);
   const progress = new ProgressEmitter(job.jobId, ctx.onProgress);
   const destination = await checkOutputsFree(layout, job.overwrite, input);
   for (const w of destination.warnings) ctx.onNotice?.(w);
@@ -74,8 +77,18 @@ async function runJob(
   // Also the early check that binary labels have exactly two classes.
   const labels = options.labels === 'none' ? null : encodeLabels([], options.labelMode, scan.classNames.length);
   for (const w of [...scan.warnings, ...plan.warnings]) ctx.onNotice?.(w);
+  // Once per run, before any decoder starts: JPEGs would silently go the slow way otherwise.
+  const jpegNotice = Object.keys(scan.formats).some((e) => /^(jpe?g|jpe|jfif)$/i.test(e)) ? jpegDecoderNotice() : null;
+  if (jpegNotice) ctx.onNotice?.(jpegNotice);
   const scanMs = performance.now() - t0;
-  const { seed, subsets, warnings: splitWarnings } = orderAndSplit(scan.files, options);
+  for (const note of scan.layout.notes) ctx.onNotice?.(note);
+  const { seed, subsets, splitNames, warnings: splitWarnings } = orderAndSplit(scan.files, options, scan.layout.splits, scan.classNames);
+  if (scan.layout.splits.length > 0) {
+    // Split folders name the outputs, which only the scan could tell: plan and check them again.
+    layout = planOutputs(job.output, options, job.jobId, splitNames);
+    for (const w of (await checkOutputsFree(layout, job.overwrite, input)).warnings) if (!destination.warnings.includes(w)) ctx.onNotice?.(w);
+  }
+  if (splitNames.length > 0) ctx.onNotice?.(announceSplits(layout, splitNames, subsets));
   for (const w of splitWarnings) ctx.onNotice?.(w);
   if (seed !== null && options.seed === null) ctx.onNotice?.(`No seed given: shuffled with seed ${seed}; set seed ${seed} (--seed ${seed}) to repeat this order and split`);
   const backend = await loadBackend(options.backend);
@@ -116,6 +129,7 @@ async function runJob(
   try {
     await claimTempDir(layout.tempDir);
     const skippedNow = new Set(skipped.map((s) => s.file));
+    const metaSpecs = metaArraySpecs(scan.metaColumns, scan.files);
     const work = layout.subsets.map((s) => ({ subset: s, files: subsets[s].filter((f) => !skippedNow.has(f.rel)) }));
     progress.setPhase('decode', work.reduce((n, w) => n + w.files.length, 0));
     for (const { subset, files } of work) {
@@ -128,6 +142,7 @@ async function runJob(
         classNames: scan.classNames,
         shardSize: options.shardSize,
         layout: options.layout,
+        meta: metaSpecs,
       });
       writers.push(writer);
       await convertSubset(files, { plan, size, decoders, tensor, writer, progress, skipped, counts, numClasses: scan.classNames.length, signal });
@@ -155,6 +170,7 @@ async function runJob(
       warnings: [...scan.warnings, ...plan.warnings, ...splitWarnings],
       shape: [done, ...xShape],
       notExact: plan.notExact,
+      decoders: describeDecoders(Object.keys(scan.formats)),
       timings: { scanMs: Math.round(scanMs), convertMs: Math.round(convertMs), totalMs: 0 },
       imagesPerSecond: convertMs > 0 ? Math.round((done / convertMs) * 1000 * 10) / 10 : 0,
       versions: await engineVersions(),
