@@ -11,11 +11,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeRatioChart, type Bar } from './chart.js';
 import { buildPhotos, buildSmall, describePhotos } from './datasets.js';
-import { defaultPolicy, runGroup } from './groups.js';
+import { buildTinyPngs, buildTypical } from './everyday-datasets.js';
+import { defaultPolicy, runGroup, type Measured } from './groups.js';
 import { describeMachine } from './machine.js';
 import { firstLineLatency, spread, wallOnly, type Spread } from './measure.js';
 import { renderMarkdown, targets, type BenchResults } from './report.js';
-import { djpegLimit, ours, oursArgs, pilLoop, python, torchvisionLoader, type Job, type Tool } from './tools.js';
+import { djpegLimit, opencvLoop, ours, oursArgs, pilLoop, pilPool, python, torchvisionLoader, turboFloor, type Job, type Tool } from './tools.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -25,6 +26,8 @@ const startedAt = Date.now();
 /** Sizes picked so a full run stays under ~20 minutes on 2 cores and --quick near 3. */
 const plan = {
   photos: quick ? 38 : 304,
+  typical: quick ? 400 : 2000,
+  tiny: quick ? 2000 : 5000,
   small: 5000,
   small50k: quick ? null : 50000,
   latencyReps: 5,
@@ -57,7 +60,7 @@ function cliUnavailable(): string | null {
 /** Puts every input file in the page cache and loads the Python libraries once, before any clock runs. */
 function warm(roots: string[]): void {
   for (const root of roots) execFileSync('bash', ['-c', 'find "$1" -type f -exec cat {} + > /dev/null', 'warm', root]);
-  execFileSync(python, ['-c', 'import numpy, PIL.Image, torch, torchvision']);
+  execFileSync(python, ['-c', 'import numpy, PIL.Image, torch, torchvision, cv2']);
 }
 
 function display(tool: Tool): string {
@@ -77,9 +80,12 @@ async function main(): Promise<void> {
   const photos = await buildPhotos(dataDir, plan.photos);
   const small = await buildSmall(dataDir, plan.small);
   const small50k = plan.small50k ? await buildSmall(dataDir, plan.small50k) : null;
+  const typical = await buildTypical(dataDir, plan.typical);
+  const png32 = await buildTinyPngs(dataDir, plan.tiny, 32);
+  const png20 = await buildTinyPngs(dataDir, plan.tiny, 20, 28);
   const unavailable = cliUnavailable();
   if (unavailable) log(`img2npy: not available — ${unavailable}`);
-  warm([photos.root, small.root, ...(small50k ? [small50k.root] : [])]);
+  warm([photos.root, small.root, typical.root, png32.root, png20.root, ...(small50k ? [small50k.root] : [])]);
 
   const commands: Record<string, string> = {};
   const remember = (tools: Tool[], scenario: string): Tool[] => {
@@ -87,12 +93,44 @@ async function main(): Promise<void> {
     return tools;
   };
 
+  const stretch = (size: string): string[] => ['--size', size, '--resize', 'stretch', '--dtype', 'uint8'];
+  // --jobs 1 and 2: the scaling the issue asks for (the default is one thread per core).
+  const scaling = (job: Job, prefix: string, size: string): Tool[] =>
+    [1, 2].filter((n) => n !== cores).map((n) => ours(job, `${prefix}-j${n}`, `img2npy --jobs ${n}`, [...stretch(size), '--jobs', String(n)], unavailable));
+
+  const typicalJob: Job = { root: typical.root, images: typical.count, size: '224x224', jobs: cores, outDir };
+  const typicalTools = remember([
+    ours(typicalJob, 'ours', `img2npy (default mode, ${cores} threads)`, stretch('224x224'), unavailable),
+    ...scaling(typicalJob, 'ours', '224x224'),
+    pilLoop(typicalJob),
+    pilPool(typicalJob, false),
+    pilPool(typicalJob, true),
+    torchvisionLoader(typicalJob),
+    opencvLoop(typicalJob),
+    turboFloor(typicalJob),
+  ], 'typical JPEGs');
+  log(`typical JPEGs → 224x224: ${typical.count} images`);
+  const typicalRuns = await runGroup(typicalTools, typical.count, repo, defaultPolicy, log);
+
+  const tinyGroup = async (set: typeof png32, size: string, scenario: string): Promise<Measured[]> => {
+    const job: Job = { root: set.root, images: set.count, size, jobs: cores, outDir };
+    const tools = remember([ours(job, 'ours', 'img2npy (default mode)', stretch(size), unavailable), pilLoop(job), pilPool(job, false)], scenario);
+    log(`${scenario}: ${set.count} images`);
+    return runGroup(tools, set.count, repo, defaultPolicy, log);
+  };
+  const png32Runs = await tinyGroup(png32, '32x32', '32² PNGs → 32²');
+  const png32to64Runs = await tinyGroup(png32, '64x64', '32² PNGs → 64²');
+  const png20Runs = await tinyGroup(png20, '32x32', '20–28² PNGs → 32²');
+
   const photoJob: Job = { root: photos.root, images: photos.count, size: '224x224', jobs: cores, outDir };
   const photoTools = remember([
-    ours(photoJob, 'ours', 'img2npy (default mode)', ['--size', '224x224', '--resize', 'stretch', '--dtype', 'uint8'], unavailable),
+    ours(photoJob, 'ours', 'img2npy (default mode)', stretch('224x224'), unavailable),
+    ...scaling(photoJob, 'ours', '224x224'),
     ours(photoJob, 'ours-keras', 'img2npy --like keras (float32, full decode)', ['--like', 'keras', '--size', '224x224', '--seed', '1'], unavailable),
     pilLoop(photoJob),
+    pilPool(photoJob, true),
     torchvisionLoader(photoJob),
+    turboFloor(photoJob),
     await djpegLimit(photoJob, photos.files, 'scaled', 224),
     await djpegLimit(photoJob, photos.files, 'full', 224),
   ], 'photos');
@@ -140,6 +178,13 @@ async function main(): Promise<void> {
     machine,
     minutes: (Date.now() - startedAt) / 60000,
     photos: { ...photos, ...describePhotos(photos.files) },
+    typical,
+    png32,
+    png20,
+    typicalRuns,
+    png32Runs,
+    png32to64Runs,
+    png20Runs,
     small,
     small50k,
     photoRuns,

@@ -7,6 +7,8 @@ packages=(
   time                    # /usr/bin/time -v gives peak RSS for every tool alike
   libjpeg-turbo-progs     # djpeg: the decode-rate limits
   python3-pil python3-numpy python3-torchvision python3-torch
+  python3-opencv          # the OpenCV loop baseline
+  libturbojpeg0           # TurboJPEG: the decode floor (bench/baselines/turbo-floor.mjs) and our JPEG fast path
   dataset-fashion-mnist   # the small real images (28x28)
   # Real photos of 1-20 MP: the JPEG photographs these wallpaper packages ship (see photo-sources.ts).
   lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 mate-backgrounds plasma-workspace-wallpapers

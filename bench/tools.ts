@@ -47,8 +47,9 @@ function failed(run: RunResult): string | null {
 
 /**
  * img2npy's own argument list for a conversion; `extra` carries mode flags such as --like keras.
- * No --jobs: each tool runs as its users would run it, ours with its default (cores + 1
- * decoders on the same cores), the baselines with one worker or process per core.
+ * No --jobs unless `extra` says so (the scaling rows): each tool runs as its users would run it,
+ * ours with its default (one decoder thread per core), the baselines with one worker or process
+ * per core.
  */
 export function oursArgs(job: Job, name: string, extra: string[]): string[] {
   return ['bin/img2npy.js', 'convert', job.root, '--out', join(job.outDir, `${name}.npz`), ...extra, '--overwrite', '--json'];
@@ -76,11 +77,11 @@ export function ours(job: Job, id: string, label: string, extra: string[], unava
   };
 }
 
-function pythonTool(job: Job, id: string, label: string, script: string, extra: string[]): Tool {
+function pythonTool(job: Job, id: string, label: string, script: string, extra: string[], command = python): Tool {
   return {
     id,
     label,
-    command: python,
+    command,
     args: [join('bench', 'baselines', script), job.root, join(job.outDir, `${id}.npz`), job.size, ...extra],
     unavailable: null,
     check: (run) => {
@@ -97,6 +98,16 @@ function pythonTool(job: Job, id: string, label: string, script: string, extra: 
 }
 
 export const pilLoop = (job: Job): Tool => pythonTool(job, 'pil', 'PIL loop + np.stack + np.savez', 'pil-loop.py', []);
+
+/** The PIL loop over multiprocessing.Pool(cores); with `draft`, JPEGs decode at a reduced DCT scale. */
+export const pilPool = (job: Job, draft: boolean): Tool =>
+  pythonTool(job, draft ? 'pil-pool-draft' : 'pil-pool', `PIL Pool(${job.jobs})${draft ? ' with draft()' : ''}`, 'pil-pool.py', [String(job.jobs), ...(draft ? ['draft'] : [])]);
+
+export const opencvLoop = (job: Job): Tool => pythonTool(job, 'opencv', 'OpenCV loop (imread + resize INTER_AREA)', 'opencv-loop.py', []);
+
+/** The decode floor: read + TurboJPEG DCT-scaled decode in `jobs` worker threads, nothing else. */
+export const turboFloor = (job: Job): Tool =>
+  pythonTool(job, 'floor', `floor: read + TurboJPEG DCT-scaled decode, ${job.jobs} threads`, 'turbo-floor.mjs', [String(job.jobs)], node);
 
 export const torchvisionLoader = (job: Job): Tool =>
   pythonTool(job, 'torchvision', `torchvision ImageFolder + DataLoader(num_workers=${job.jobs})`, 'torchvision-loader.py', [String(job.jobs)]);
