@@ -111,6 +111,23 @@ function horizontal(src: Pixels, rowFirst: number, rows: number, outW: number, c
       const xmin = bounds[xx * 2];
       const n = bounds[xx * 2 + 1];
       const kb = xx * ksize;
+      if (bands === 3) {
+        // The common case, unrolled: three sums in one pass over the taps (~2x faster).
+        let s0 = half;
+        let s1 = half;
+        let s2 = half;
+        for (let x = 0, i = rowIn + xmin * 3; x < n; x++, i += 3) {
+          const kv = k[kb + x];
+          s0 += data[i] * kv;
+          s1 += data[i + 1] * kv;
+          s2 += data[i + 2] * kv;
+        }
+        out[o] = clip8(s0);
+        out[o + 1] = clip8(s1);
+        out[o + 2] = clip8(s2);
+        o += 3;
+        continue;
+      }
       for (let b = 0; b < bands; b++) {
         let ss = half;
         let i = rowIn + xmin * bands + b;
