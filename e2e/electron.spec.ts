@@ -4,9 +4,9 @@
  * is installed; this workplace installs the package without it (ELECTRON_SKIP_BINARY_DOWNLOAD).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { _electron as electron } from 'playwright-core';
 import { tempDir } from '../test/helpers/tmp.js';
 import { repoRoot } from './support/bridge.js';
-import { makeSmallSet } from './support/fixtures.js';
+import { makeSlowSet, makeSmallSet } from './support/fixtures.js';
 
 function electronBinary(): { path: string } | { reason: string } {
   let path: string;
@@ -66,7 +66,7 @@ test('Electron: sandboxed window, verbs only, scan and convert through the utili
   assert.deepEqual(await page.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process]), ['undefined', 'undefined']);
   assert.deepEqual(
     await page.evaluate(() => Object.keys((window as unknown as { img2npy: object }).img2npy).sort()),
-    ['appInfo', 'cancel', 'convert', 'dialogs', 'inspect', 'onProgress', 'pathForFile', 'presets', 'preview', 'scan', 'showInFolder'],
+    ['appInfo', 'cancel', 'convert', 'dialogs', 'inspect', 'onProgress', 'pathForFile', 'presets', 'preview', 'scan', 'showInFolder', 'suggestOutput'],
   );
 
   // Navigation and new windows are refused.
@@ -92,21 +92,97 @@ test('Electron: sandboxed window, verbs only, scan and convert through the utili
   await page.locator('[data-testid="progress"][data-status="done"]').waitFor({ timeout: 60_000 });
   assert.ok(existsSync(output));
 
-  // The engine runs in a utility process, not in main.
-  const types = await app.evaluate(({ app: electronApp }) => electronApp.getAppMetrics().map((m) => m.type));
-  assert.ok(types.includes('Utility'), `process types ${types.join(',')}`);
+  // The engine runs in its own utility process, not in main (Chromium's network service is a
+  // Utility process too, so the type alone proves nothing: look for the engine's serviceName).
+  const services = await app.evaluate(({ app: electronApp }) =>
+    electronApp.getAppMetrics().map((m) => `${m.type}:${(m as { serviceName?: string }).serviceName ?? ''}`),
+  );
+  assert.ok(services.includes('Utility:img2npy engine'), `processes ${services.join(', ')}`);
+
+  // A path the user never chose is refused by main, from the real preload.
+  const refused = await page.evaluate(async (victim) => {
+    const api = (window as unknown as { img2npy: { scan(p: string, o: object): Promise<{ ok: boolean; error?: { code: string } }> } }).img2npy;
+    return (await api.scan(victim, {})).error?.code;
+  }, dir);
+  assert.equal(refused, 'path-not-chosen');
+});
+
+const run = promisify(execFile);
+const headlessArgsFor = (cli: string[]) => [...linuxArgs, '--ozone-platform=headless', repoRoot, '--headless', ...cli];
+
+test('Electron: --headless convert loads sharp in the CLI process and writes the arrays', { skip }, async (t) => {
+  const dir = await tempDir(t, 'img2npy-headless-convert-');
+  const folder = await makeSmallSet(dir);
+  const output = join(dir, 'animals.npz');
+  const { stdout } = await run((binary as { path: string }).path, headlessArgsFor(['convert', folder, '--out', output, '--size', '8x8', '--json']), {
+    env: { ...withoutDevServer(process.env), XDG_CONFIG_HOME: dir, DISPLAY: '', WAYLAND_DISPLAY: '' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const result = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string }).find((l) => l.type === 'result');
+  assert.ok(result, 'the JSON result line arrived whole');
+  assert.ok(existsSync(output));
+});
+
+test('Electron: Ctrl-C during a headless convert removes the temp folder and exits 130', { skip }, async (t) => {
+  const dir = await tempDir(t, 'img2npy-headless-sigint-');
+  const folder = await makeSlowSet(dir, 60, 1024);
+  const outDir = join(dir, 'out');
+  await mkdir(outDir);
+  const child = spawn((binary as { path: string }).path, headlessArgsFor(['convert', folder, '--out', join(outDir, 'slow.npz'), '--size', '64x64', '--json']), {
+    env: { ...withoutDevServer(process.env), XDG_CONFIG_HOME: dir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Wait for the first progress line: the job is running and its temp folder exists.
+  await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('"progress"') && resolve()));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 130);
+  assert.deepEqual(await readdir(outDir), [], 'no output and no temporary folder');
+});
+
+test('Electron: quitting during a conversion asks, cancels, removes the temp folder, then quits', { skip }, async (t) => {
+  const dir = await tempDir(t, 'img2npy-quit-');
+  const folder = await makeSlowSet(dir, 60, 1024);
+  const outDir = join(dir, 'out');
+  await mkdir(outDir);
+  const app = await electron.launch({
+    executablePath: (binary as { path: string }).path,
+    args: [...linuxArgs, repoRoot],
+    env: { ...withoutDevServer(process.env), XDG_CONFIG_HOME: join(dir, 'config') },
+  });
+  const page = await app.firstWindow();
+  await app.evaluate(({ dialog }, answers) => {
+    dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [answers.folder] })) as typeof dialog.showOpenDialog;
+    dialog.showSaveDialog = (async () => ({ canceled: false, filePath: answers.output })) as typeof dialog.showSaveDialog;
+    // The quit question: answer "Cancel and quit", and count it.
+    dialog.showMessageBox = (async (...args: unknown[]) => {
+      const options = args.at(-1) as { buttons: string[] };
+      (globalThis as { asked?: number }).asked = ((globalThis as { asked?: number }).asked ?? 0) + 1;
+      return { response: options.buttons.indexOf('Cancel and quit'), checkboxChecked: false };
+    }) as typeof dialog.showMessageBox;
+  }, { folder, output: join(outDir, 'slow.npz') });
+  await page.getByRole('button', { name: 'Browse…' }).click();
+  await page.getByTestId('scan-summary').waitFor();
+  await page.getByLabel('Size (HxW)', { exact: true }).fill('64x64');
+  await page.getByRole('button', { name: 'Choose…' }).click();
+  await page.getByRole('button', { name: 'Convert' }).click();
+  await page.waitForFunction(() => Number(document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow') ?? 0) > 0);
+  const closed = new Promise<void>((resolve) => app.process().once('exit', () => resolve()));
+  await app.evaluate(({ app: electronApp }) => electronApp.quit());
+  await closed;
+  assert.deepEqual(await readdir(outDir), [], 'the job was cancelled and its temp folder removed before quitting');
 });
 
 test('Electron: --headless runs the CLI with no window and exits with its code', { skip }, async (t) => {
   assert.ok(existsSync(mainEntry), 'the app is built (npm run build)');
   const dir = await tempDir(t, 'img2npy-headless-');
   const run = promisify(execFile);
-  const ok = await run((binary as { path: string }).path, [...linuxArgs, repoRoot, '--headless', 'presets', 'list', '--json'], {
+  const ok = await run((binary as { path: string }).path, headlessArgsFor(['presets', 'list', '--json']), {
     env: { ...process.env, XDG_CONFIG_HOME: dir },
   });
   assert.match(ok.stdout, /"type":"result"/);
   await assert.rejects(
-    run((binary as { path: string }).path, [...linuxArgs, repoRoot, '--headless', 'no-such-command'], { env: { ...process.env, XDG_CONFIG_HOME: dir } }),
+    run((binary as { path: string }).path, headlessArgsFor(['no-such-command']), { env: { ...process.env, XDG_CONFIG_HOME: dir } }),
     (err: { code?: number }) => err.code === 2,
   );
 });

@@ -13,6 +13,7 @@ import {
 } from './ipc-args.js';
 import { createProgressThrottle } from './progress-throttle.js';
 import { type ExistingOutput, existingOutput } from './destination.js';
+import { JobRegistry } from './job-registry.js';
 import { PathGrants } from './path-grants.js';
 
 export interface Dialogs {
@@ -51,6 +52,8 @@ export interface HandlerDeps {
    * `existingOutput(job.output)`.
    */
   destination?: (job: ConvertJob) => Promise<ExistingOutput | null>;
+  /** The jobs in flight; main shares it with the quit guard. */
+  jobs?: JobRegistry;
 }
 
 /** A dialog's answer becomes a grant: the user chose it, here, now. */
@@ -64,7 +67,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
   const describe = deps.destination ?? ((job: ConvertJob) => existingOutput(job.output));
   const granted = grantOf(grants);
   // Jobs in flight, owned by this table: cancel finds them here.
-  const jobs = new Map<string, AbortController>();
+  const jobs = deps.jobs ?? new JobRegistry();
 
   const chosenInput = (input: unknown, options: unknown) => {
     const checked = { input: grants.require(absolutePath(input, 'input', 'input-not-found'), 'input'), options: optionsArg(options) };
@@ -79,6 +82,28 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     const confirmed = await dialogs.confirmReplace(existing);
     if (!confirmed) throw new Img2npyError('cancelled', `Nothing was replaced: you chose to keep ${job.output}`, { file: job.output });
     if (signal.aborted) throw new Img2npyError('cancelled', 'Cancelled');
+  };
+
+  const runJob = async (job: ConvertJob, signal: AbortSignal) => {
+    const progress = createProgressThrottle(deps.sendProgress);
+    try {
+      if (job.overwrite) await confirmOverwrite(job, signal);
+      const report = await engine.convert(job, { signal, onProgress: (e) => progress.push(e) });
+      progress.flush();
+      for (const output of report.outputs) grants.grant(output.path, 'written', 'output');
+      if (report.manifest) grants.grant(report.manifest, 'written');
+      return report;
+    } catch (err) {
+      progress.cancel();
+      const { code } = toErrorInfo(err);
+      // A crashed or force-stopped engine could not tidy up after itself.
+      if (code === 'engine-crashed' || code === 'cancelled') {
+        await engine.cleanupJobTemp(job.output, job.jobId).catch((cleanupErr: unknown) =>
+          deps.warn?.(`Could not remove temporary files of job ${job.jobId}: ${toErrorInfo(cleanupErr).message}`),
+        );
+      }
+      throw err;
+    }
   };
 
   return {
@@ -100,36 +125,10 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       grants.require(job.output, 'output');
       if (jobs.has(job.jobId)) throw new Img2npyError('invalid-option', `Expected a new jobId but job ${job.jobId} is already running`, { option: 'jobId' });
       const controller = new AbortController();
-      const progress = createProgressThrottle(deps.sendProgress);
-      jobs.set(job.jobId, controller);
-      try {
-        if (job.overwrite) await confirmOverwrite(job, controller.signal);
-        const report = await engine.convert(job, { signal: controller.signal, onProgress: (e) => progress.push(e) });
-        progress.flush();
-        for (const output of report.outputs) grants.grant(output.path, 'written', 'output');
-        if (report.manifest) grants.grant(report.manifest, 'written');
-        return report;
-      } catch (err) {
-        progress.cancel();
-        const { code } = toErrorInfo(err);
-        // A crashed or force-stopped engine could not tidy up after itself.
-        if (code === 'engine-crashed' || code === 'cancelled') {
-          await engine.cleanupJobTemp(job.output, job.jobId).catch((cleanupErr: unknown) =>
-            deps.warn?.(`Could not remove temporary files of job ${job.jobId}: ${toErrorInfo(cleanupErr).message}`),
-          );
-        }
-        throw err;
-      } finally {
-        jobs.delete(job.jobId);
-      }
+      return jobs.track(job.jobId, controller, runJob(job, controller.signal));
     },
 
-    'convert:cancel': async (jobId) => {
-      const controller = jobs.get(jobIdArg(jobId));
-      if (!controller) return false;
-      controller.abort();
-      return true;
-    },
+    'convert:cancel': async (jobId) => jobs.cancel(jobIdArg(jobId)),
 
     'inspect:run': async (path) => engine.inspect(grants.require(absolutePath(path, 'path', 'not-an-array-file'), 'array')),
 

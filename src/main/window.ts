@@ -1,7 +1,7 @@
 /** The app's one window and the rules every web contents and the session live by. */
 import { BrowserWindow, type Session, type WebContents, nativeTheme } from 'electron';
 
-export function createMainWindow({ preload, entryUrl }: { preload: string; entryUrl: string }): BrowserWindow {
+export function createMainWindow({ preload, entryUrl, onLoadFailed }: { preload: string; entryUrl: string; onLoadFailed(err: unknown): void }): BrowserWindow {
   const win = new BrowserWindow({
     width: 1200,
     height: 800,
@@ -25,7 +25,7 @@ export function createMainWindow({ preload, entryUrl }: { preload: string; entry
     },
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(entryUrl);
+  win.loadURL(entryUrl).catch(onLoadFailed);
   return win;
 }
 
@@ -48,3 +48,4 @@ export function hardenSession(session: Session, csp: string): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
 }
+
