@@ -20,6 +20,7 @@ export const errorCodes = [
   'preset-not-found',
   'not-an-array-file',
   'path-not-chosen',
+  'duplicate-image',
   'engine-crashed',
   'internal',
 ] as const;

@@ -4,7 +4,7 @@
  * default, are three-way and stratified on request.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cli, makeSolidFolder } from '../helpers/cli.js';
@@ -143,4 +143,32 @@ test('--split 0.6,0.2,0.2 --stratify: train, val, test with every class within o
   const bad = await cli(['convert', root, '--out', join(dir, 'u.npz'), '--size', '2x2', '--split', '0.6,0.2']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /sum to 1.*--split|--split.*sum to 1/);
+});
+
+test('leakage: identical files in two splits are named with a count (console and manifest); --dedupe drops the later copies and lists them', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'in');
+  await makeSolidFolder(join(root, 'train'), { cat: red, dog: green }, 2, 6, 6);
+  await makeSolidFolder(join(root, 'test'), { cat: [250, 5, 5], dog: [5, 250, 5] }, 2, 5, 5);
+  // test/dog/img-001.png and test/cat/img-000.png are copies of training images.
+  await copyFile(join(root, 'train', 'dog', 'img-000.png'), join(root, 'test', 'dog', 'img-001.png'));
+  await copyFile(join(root, 'train', 'cat', 'img-001.png'), join(root, 'test', 'cat', 'img-000.png'));
+  const r = await cli(['convert', root, '--out', join(dir, 'a.npz'), '--size', '4x4']);
+  assert.equal(r.code, 0, r.stderr);
+  // Solid images of one class are byte-identical: each class's train pair and its test copy.
+  assert.match(r.stderr, /Leakage between splits: 6 files in 2 groups have identical content in more than one split: .*train\/cat\/img-000\.png = train\/cat\/img-001\.png = test\/cat\/img-000\.png.*--dedupe/);
+  const manifest = JSON.parse(await readFile(join(dir, 'a.manifest.json'), 'utf8')) as { warnings: string[] };
+  assert.ok(manifest.warnings.some((w) => w.startsWith('Leakage between splits: 6 files')));
+  assert.equal((await py<Arrays>(arrays, [join(dir, 'a-test.npz')]))[join(dir, 'a-test.npz')].x.shape[0], 4);
+
+  const d = await cli(['convert', root, '--out', join(dir, 'b.npz'), '--size', '4x4', '--dedupe', '--json']);
+  assert.equal(d.code, 0, d.stderr);
+  const report = d.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; skipped?: { file: string; code: string; reason: string }[] }).find((e) => e.type === 'report')!;
+  assert.deepEqual(report.skipped!.map((s) => [s.file, s.code]), [['test/cat/img-000.png', 'duplicate-image'], ['test/dog/img-001.png', 'duplicate-image']]);
+  assert.match(report.skipped![0].reason, /identical to train\/cat\/img-000\.png/);
+  const test_ = join(dir, 'b-test.npz');
+  const train = join(dir, 'b-train.npz');
+  const got = await py<Arrays>(arrays, [train, test_]);
+  assert.deepEqual(got[test_].paths.value, ['test/cat/img-001.png', 'test/dog/img-000.png']);
+  assert.equal(got[train].x.shape[0], 4, 'the first copies stay in train');
 });

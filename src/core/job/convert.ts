@@ -22,6 +22,7 @@ import { checkCanvas } from './canvas-limit.js';
 import { checkOutputsFree } from './destination.js';
 import { claimTempDir, removeDeadTempDirs } from './temp-dirs.js';
 import { announceSplits } from './split-outputs.js';
+import { findLeakage } from '../scan/duplicates.js';
 import { metaArraySpecs } from './meta-arrays.js';
 import { ProgressEmitter } from './progress.js';
 import { publish } from './publish.js';
@@ -88,12 +89,15 @@ async function runJob(
     layout = planOutputs(job.output, options, job.jobId, splitNames);
     for (const w of (await checkOutputsFree(layout, job.overwrite, input)).warnings) if (!destination.warnings.includes(w)) ctx.onNotice?.(w);
   }
+  // Identical files in two splits leak; named always, dropped from the later split with dedupe.
+  const leakage = splitNames.length > 1 ? await findLeakage(subsets, splitNames, { dedupe: options.dedupe, signal }) : null;
+  if (leakage) splitWarnings.push(...leakage.warnings);
   if (splitNames.length > 0) ctx.onNotice?.(announceSplits(layout, splitNames, subsets));
   for (const w of splitWarnings) ctx.onNotice?.(w);
   if (seed !== null && options.seed === null) ctx.onNotice?.(`No seed given: shuffled with seed ${seed}; set seed ${seed} (--seed ${seed}) to repeat this order and split`);
   const backend = await loadBackend(options.backend);
 
-  const skipped: SkippedFile[] = [];
+  const skipped: SkippedFile[] = (leakage?.dropped ?? []).map((d) => ({ file: d.file, code: 'duplicate-image', reason: `identical to ${d.keptAs} in an earlier split; dropped (--dedupe)` }));
   // One more decoder than cores: a core never idles while another decode's file is read or handed over (measured: +20% on photos).
   const jobs = decoders.size;
   let size = options.size!;
