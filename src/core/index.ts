@@ -63,6 +63,11 @@ export async function writeContactSheet(...args: Parameters<typeof Inspect.write
   return (await import('./arrays/inspect.js')).writeContactSheet(...args);
 }
 
+/** What `writeContactSheet` would refuse (destination, rows too large), checked without reading array data. */
+export async function checkContactSheet(...args: Parameters<typeof Inspect.checkContactSheet>): ReturnType<typeof Inspect.checkContactSheet> {
+  return (await import('./arrays/inspect.js')).checkContactSheet(...args);
+}
+
 /** One image through the decode stage as a job would decode it (the bench's fidelity study uses it). */
 export async function decodeImage(...args: Parameters<typeof DecodeImage.decodeImage>): ReturnType<typeof DecodeImage.decodeImage> {
   return (await import('./decode/image.js')).decodeImage(...args);

@@ -26,11 +26,17 @@ export const errorCodes = [
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
-/** Codes a user can fix by changing input or options: the CLI exits 2 for these. */
+/**
+ * Codes a user can fix by changing input or options: the CLI exits 2 for these. A bad image
+ * that `--strict` makes fatal, or an image (or padded canvas) over the limits, is input too:
+ * exit 2, so scripts can tell "fix your data" from "the job failed" (1: disk full, crash).
+ */
 export const usageErrorCodes: readonly ErrorCode[] = [
   'invalid-option',
   'input-not-found',
   'input-unreadable',
+  'unreadable-image',
+  'image-too-large',
   'no-classes',
   'no-images',
   'labels-invalid',

@@ -48,12 +48,12 @@ print(json.dumps({'paths': d['paths'].tolist(), 'tl': d['x'][:, 0, 0].tolist(), 
   });
 }
 
-test('--strict makes the first bad file fatal: exit 1, no output', async (t) => {
+test('--strict makes the first bad file fatal: exit 2 (an input error, as the README says), no output', async (t) => {
   const dir = await tempDir(t);
   const root = join(dir, 'in');
   await makeAwkwardFolder(root);
   const r = await cli(['convert', root, '--out', join(dir, 'o.npz'), '--size', '4x4', '--strict']);
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /awkward\/\S+/);
   const left = await py<string[]>('import os, sys, json; print(json.dumps(os.listdir(sys.argv[1])))', [dir]);
   assert.deepEqual(left, ['in']);

@@ -12,6 +12,7 @@ import { type ArrayFile, type ArrayRows, openArrayFile } from './reader.js';
 import { fromFloat16Bits } from '../tensor/float16.js';
 import { xChannelStats } from './x-channel-stats.js';
 import { toPng, toPngDataUrl } from './png-encode.js';
+import { checkSheetDestination, writeSheet } from './sheet-file.js';
 import type { DecodedImage } from '../types.js';
 
 /** One view over a single file or a folder of .npy files. */
@@ -45,7 +46,7 @@ async function openSet(path: string): Promise<ArraySet> {
 }
 
 function info(set: ArraySet, name: string) {
-  return set.file(name).arrays.find((a) => a.name === name)!;
+  return set.file(name).info(name);
 }
 
 /** Class index of each row of y, whatever the label mode (int, one-hot, binary (N,1)). */
@@ -111,10 +112,40 @@ function sampleIndices(n: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => Math.floor((i * n) / count));
 }
 
+const maxTileRowBytes = 256 * (1 << 20);
+
+/** Refuses rows of x too large to draw, before anything is read (see samplesOf). */
+function checkTileRows(x: { shape: number[]; dtype: string }): void {
+  // A tile is drawn from one whole row; a row of gigabytes (a sparse 30000x30000x3 file is a
+  // valid .npy) would take that much memory for a 120-pixel thumbnail.
+  const itemSize = ({ uint8: 1, float16: 2 } as Record<string, number>)[x.dtype] ?? 4;
+  const rowBytes = x.shape.slice(1).reduce((a, b) => a * b, 1) * itemSize;
+  if (rowBytes > maxTileRowBytes) {
+    throw new Img2npyError('image-too-large', `Rows of x are ${x.shape.slice(1).join('x')} (${(rowBytes / 1e9).toFixed(1)} GB each): too large to draw as sample tiles (at most ${maxTileRowBytes / (1 << 20)} MiB per row)`);
+  }
+}
+
+/**
+ * Everything `writeContactSheet` would refuse, found without reading any array data: a shell
+ * calls it before a long statistics pass.
+ * @throws Img2npyError as `writeContactSheet` does, except write failures.
+ */
+export async function checkContactSheet(path: string, out: string, overwrite: boolean): Promise<void> {
+  await checkSheetDestination(path, out, overwrite);
+  const set = await openSet(path);
+  try {
+    if (!set.names.includes('x')) throw new Img2npyError('not-an-array-file', `${path} has no image array x to draw`, { file: path });
+    checkTileRows(info(set, 'x'));
+  } finally {
+    await set.close();
+  }
+}
+
 async function samplesOf(set: ArraySet, count: number, xRange: { min: number; max: number }, classNames: string[] | null) {
   if (!set.names.includes('x') || count <= 0) return [];
   const x = info(set, 'x');
   if (x.shape.length < 3 || x.dtype === 'str') return [];
+  checkTileRows(x);
   const out: { index: number; label: string | null; image: DecodedImage }[] = [];
   for (const index of sampleIndices(x.shape[0], count)) {
     const image = rowToImage(await set.file('x').readRows('x', index, 1), x.shape, xRange);
@@ -156,13 +187,21 @@ function escapeXml(s: string): string {
 
 /**
  * Writes a contact sheet PNG: sample tiles in a grid, each captioned with its index and label.
- * @throws Img2npyError write-failed naming `out`.
+ * Checked before drawing and written atomically (see sheet-file.ts).
+ * @throws Img2npyError write-failed naming `out`; output-exists / invalid-option (see
+ *   `checkSheetDestination`); image-too-large when rows of x are too large to draw.
  */
 export async function writeContactSheet(
   path: string,
   out: string,
-  ctx: { samples: number; signal?: AbortSignal; /** x's value range when already known (from inspect). */ range?: { min: number; max: number } },
+  ctx: {
+    samples: number;
+    signal?: AbortSignal;
+    /** x's value range when already known (from inspect). */ range?: { min: number; max: number };
+    /** Replace an existing file at `out` (never the inspected file itself). */ overwrite?: boolean;
+  },
 ): Promise<void> {
+  await checkSheetDestination(path, out, ctx.overwrite ?? false);
   const set = await openSet(path);
   try {
     const classNames = await readClassNames(set);
@@ -183,13 +222,11 @@ export async function writeContactSheet(
       const svg = `<svg width="${cell}" height="${caption}" xmlns="http://www.w3.org/2000/svg"><text x="4" y="13" font-family="DejaVu Sans, sans-serif" font-size="12" fill="#fff">${text}</text></svg>`;
       composites.push({ input: Buffer.from(svg), left, top: top + cell });
     }
-    await sharp({ create: { width: cols * cell, height: rows * (cell + caption), channels: 3, background: '#202020' } })
+    const png = await sharp({ create: { width: cols * cell, height: rows * (cell + caption), channels: 3, background: '#202020' } })
       .composite(composites)
       .png()
-      .toFile(out)
-      .catch((err: Error) => {
-        throw new Img2npyError('write-failed', `Cannot write contact sheet ${out}: ${err.message}`, { file: out, cause: err });
-      });
+      .toBuffer();
+    await writeSheet(out, png, ctx.overwrite ?? false);
   } finally {
     await set.close();
   }

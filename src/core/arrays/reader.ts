@@ -25,6 +25,8 @@ export interface ArrayFile {
   readonly format: 'npy' | 'npz';
   /** Arrays in file order; a .npy file holds one, named after the file (x.npy → 'x'). */
   readonly arrays: ArrayInfo[];
+  /** One array's shape and dtype by name, without copying the whole list (archives may hold thousands). */
+  info(name: string): ArrayInfo;
   /**
    * Rows [start, start + count) along the first axis: typed values for numbers (float16 as raw
    * half bits), strings for '<U'. Memory is what was asked for, not the array's size.
@@ -94,7 +96,7 @@ async function fileMember(path: string, handle: FileHandle, name: string, base: 
   return {
     ...member,
     async slice(from, len) {
-      const bytes = await readAt(handle, len, at + from);
+      const bytes = await readLarge(handle, len, at + from);
       if (bytes.length < len) throw truncated(path, where, member.dataBytes, from + bytes.length);
       return bytes;
     },
@@ -104,6 +106,23 @@ async function fileMember(path: string, handle: FileHandle, name: string, base: 
     },
     dispose() {},
   };
+}
+
+/**
+ * `readAt` in pieces of at most 1 GiB: one read(2) call of 2 GiB or more trips a native
+ * assertion in Node's fs binding and aborts the process (a 30000x30000x3 row is 2.7 GB).
+ */
+async function readLarge(handle: FileHandle, length: number, position: number): Promise<Uint8Array> {
+  const piece = 1 << 30;
+  if (length <= piece) return readAt(handle, length, position);
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(out, done, Math.min(piece, length - done), position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? out : out.subarray(0, done);
 }
 
 /** Stored entries are read straight from the file; only deflated ones go through yauzl's inflater. */
@@ -235,6 +254,11 @@ class Reader implements ArrayFile {
     return [...this.members.values()].map((m) => ({ ...m.info, shape: [...m.info.shape] }));
   }
 
+  info(name: string): ArrayInfo {
+    const { info } = this.member(name);
+    return { ...info, shape: [...info.shape] };
+  }
+
   async readRows(name: string, start: number, count: number): Promise<ArrayRows> {
     const m = this.member(name);
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 0 || count < 0 || start + count > m.rows) {
@@ -253,7 +277,10 @@ class Reader implements ArrayFile {
     const m = this.member(name);
     if (m.dtype === 'str' || m.dataBytes === 0) return { min: null, max: null, mean: null };
     return this.guard(name, async () => {
-      const cursor = await m.cursor();
+      // Small arrays are read in one positional read: a stream per array (an open, a close) is
+      // what made an archive of 20,000 small entries slow to inspect.
+      const small = m.dataBytes <= 1 << 20;
+      const cursor = small ? new ByteCursor(Readable.from([Buffer.from(await m.slice(0, m.dataBytes))])) : await m.cursor();
       try {
         return await streamStats(cursor, m.dataBytes, m.dtype, this.path, options.signal);
       } finally {
