@@ -1,17 +1,9 @@
 /**
  * The one place sharp inputs are opened, so the decoder and the probe read files with the same
- * strictness and limits.
- *
- * Process-wide setting, made here once on import: `sharp.cache(false)`. libvips's operation
- * cache keeps recent operations and their inputs (by default up to 50 MB, 100 operations, 20
- * files) in case they are asked for again; a conversion never asks twice, so the cache only holds
- * memory and open files. Nothing else global is changed: concurrency is left to the caller (a
- * job running N decoders in parallel may want `sharp.concurrency(1)`).
+ * strictness and limits. sharp's global settings are made where it loads (sharp.ts).
  */
 import type { Sharp } from 'sharp';
 import { sharp } from './sharp.js';
-
-sharp.cache(false);
 
 export interface EncodedInputFlags {
   /** 0 = no limit. */
