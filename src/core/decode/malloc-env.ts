@@ -6,6 +6,8 @@
  * speed. glibc reads them only at process start, so shells apply them to the process that will
  * decode (the CLI re-runs itself; the app starts its engine process with them).
  */
+import { availableParallelism } from 'node:os';
+
 export const tunedMarker = 'IMG2NPY_MALLOC_TUNED';
 
 /** Commands that decode images; --help, presets and the like start directly. */
@@ -17,7 +19,12 @@ export function needsMallocTuning(argv: readonly string[], env: NodeJS.ProcessEn
   return heavyCommands.has(argv.find((a) => !a.startsWith('-')) ?? '');
 }
 
-/** The environment for a decoding process; the user's own MALLOC_* settings win over ours. */
-export function mallocEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', ...env, [tunedMarker]: '1' };
+/**
+ * The environment for a decoding process; the user's own settings win over ours.
+ * UV_THREADPOOL_SIZE: every decoder thread's sharp calls and async file reads share libuv's one
+ * pool of 4 threads per process, which would cap sharp-decoded formats at 4 images in flight on
+ * a 16-core machine. libuv reads it once, at first use, so it too must be set before start.
+ */
+export function mallocEnv(env: NodeJS.ProcessEnv, cores = availableParallelism()): NodeJS.ProcessEnv {
+  return { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', UV_THREADPOOL_SIZE: String(Math.max(4, cores)), ...env, [tunedMarker]: '1' };
 }

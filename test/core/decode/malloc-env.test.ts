@@ -16,3 +16,9 @@ test("the user's own malloc settings win", () => {
   assert.equal(mallocEnv({}).MALLOC_ARENA_MAX, '2');
   assert.equal(mallocEnv({})[tunedMarker], '1');
 });
+
+test('the libuv pool grows with the cores (never below its default 4); a user setting wins', () => {
+  assert.equal(mallocEnv({}, 16).UV_THREADPOOL_SIZE, '16');
+  assert.equal(mallocEnv({}, 2).UV_THREADPOOL_SIZE, '4');
+  assert.equal(mallocEnv({ UV_THREADPOOL_SIZE: '7' }, 16).UV_THREADPOOL_SIZE, '7');
+});
