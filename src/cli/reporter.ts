@@ -5,6 +5,7 @@
 import type { ErrorInfo } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { ConvertReport } from '../shared/report.js';
+import { printable } from './printable.js';
 
 export interface Stream {
   write(text: string): unknown;
@@ -62,7 +63,7 @@ export function humanReporter(stdout: Stream, stderr: Stream, quiet: boolean): R
     },
     notice(message) {
       clearBar();
-      stderr.write(`${message}\n`);
+      stderr.write(`${printable(message, true)}\n`);
     },
     report(r) {
       clearBar();
@@ -80,14 +81,16 @@ export function humanReporter(stdout: Stream, stderr: Stream, quiet: boolean): R
         for (const s of r.skipped) lines.push(`  ${s.file}: ${s.reason}`);
       }
       lines.push(`Manifest: ${r.manifest}`);
-      stdout.write(lines.join('\n') + '\n');
+      stdout.write(lines.map((l) => printable(l)).join('\n') + '\n');
     },
     result(text) {
-      stdout.write(text.endsWith('\n') ? text : text + '\n');
+      const shown = printable(text, true);
+      stdout.write(shown.endsWith('\n') ? shown : shown + '\n');
     },
     error(info, showStack) {
       clearBar();
-      stderr.write(`img2npy: ${info.message}${info.file && !info.message.includes(info.file) ? ` (${info.file})` : ''}\n`);
+      const text = `img2npy: ${info.message}${info.file && !info.message.includes(info.file) ? ` (${info.file})` : ''}`;
+      stderr.write(`${printable(text, true)}\n`);
       if (showStack && info.stack) stderr.write(`${info.stack}\n`);
     },
   };

@@ -5,7 +5,7 @@
  * chosen by name, and whose other columns become arrays of their own. A header is recognised,
  * never taken for a class.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Img2npyError } from '../../shared/errors.js';
 import { type LabelRow, invalid, normalisePath, records } from './labels-csv.js';
 import type { MetaColumn, MetaValue } from '../types.js';
@@ -88,6 +88,10 @@ export function parseLabelTable(text: string, file: string, format: 'csv' | 'tsv
 
 /** Reads a labels file (UTF-8); the format follows its extension. */
 export async function readLabelTable(file: string, labelColumn: string | null): Promise<LabelTable> {
+  // Opening a FIFO blocks until a writer comes, in a thread no signal can interrupt: refuse
+  // anything but a regular file (or a folder, named below) before reading.
+  const special = await stat(file).then((s) => (s.isFile() || s.isDirectory() ? null : s.isFIFO() ? 'a pipe (FIFO)' : 'not a regular file'), () => null);
+  if (special) throw new Img2npyError('labels-invalid', `Labels file ${file} is ${special}; give a regular file`, { file });
   let text: string;
   try {
     text = await readFile(file, 'utf8');
