@@ -23,7 +23,7 @@ export function convertHelp(): string {
     '  --out, -o <path>          Output .npz file, or a folder of .npy files',
     '  --preset <name>           Start from a saved preset (flags override it)',
     '  --config <file.json>      Start from a preset/options JSON file (over --preset)',
-    '  --overwrite               Replace existing outputs',
+    '  --overwrite               Replace an earlier img2npy output (never anything else)',
     '  --json                    Newline-delimited JSON progress and report on stdout',
     '  --quiet                   No progress bar',
   ];
@@ -61,13 +61,14 @@ export const inspectHelp = `Usage: img2npy inspect <file.npz | file.npy | folder
 
 Prints each array's shape and dtype, the value range of x, and counts per class.
   --grid <file.png>   Write a contact sheet of samples with their labels
+  --overwrite         Replace an existing file at the --grid path (never the inspected file)
   --samples <N>       How many samples the sheet shows (default 32)
 `;
 
 export const presetsHelp = `Usage:
   img2npy presets list [--json]
   img2npy presets show <name>
-  img2npy presets save <name> [conversion options...]   e.g. --size 224x224 --resize crop
+  img2npy presets save <name> [--overwrite] [conversion options...]   e.g. --size 224x224 --resize crop
   img2npy presets delete <name>
 
 Presets live in $XDG_CONFIG_HOME/img2npy/presets (Linux; ~/.config when unset), the same store the

@@ -35,7 +35,7 @@ export async function presetsCommand(ctx: CommandContext): Promise<number> {
       return 0;
     }
     case 'save': {
-      const saved = await store.save({ name: needName(), options: args.options });
+      const saved = await store.save({ name: needName(), options: args.options }, { overwrite: args.shell.overwrite });
       reporter.result(`Saved ${describe(saved)}`, saved);
       return 0;
     }

@@ -6,6 +6,7 @@ import type { ErrorInfo } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { ConvertReport } from '../shared/report.js';
 import { printable } from './printable.js';
+import { cliWords } from './flag-words.js';
 
 export interface Stream {
   write(text: string): unknown;
@@ -63,7 +64,7 @@ export function humanReporter(stdout: Stream, stderr: Stream, quiet: boolean): R
     },
     notice(message) {
       clearBar();
-      stderr.write(`${printable(message, true)}\n`);
+      stderr.write(`${printable(cliWords(message), true)}\n`);
     },
     report(r) {
       clearBar();
@@ -78,7 +79,7 @@ export function humanReporter(stdout: Stream, stderr: Stream, quiet: boolean): R
       for (const n of r.notExact) lines.push(`Not exact: ${n}`);
       if (r.skipped.length) {
         lines.push(`Skipped ${r.skipped.length} file(s):`);
-        for (const s of r.skipped) lines.push(`  ${s.file}: ${s.reason}`);
+        for (const s of r.skipped) lines.push(`  ${s.file}: ${cliWords(s.reason)}`);
       }
       lines.push(`Manifest: ${r.manifest}`);
       stdout.write(lines.map((l) => printable(l)).join('\n') + '\n');

@@ -8,6 +8,7 @@ import { parseArgs } from './args.js';
 import type { CliIo, CommandContext } from './context.js';
 import { convertHelp, inspectHelp, presetsHelp, scanHelp, topHelp } from './help.js';
 import { type Reporter, humanReporter, jsonReporter } from './reporter.js';
+import { cliWords } from './flag-words.js';
 
 export type { CliIo, CommandContext } from './context.js';
 
@@ -52,6 +53,7 @@ export async function run(io: CliIo): Promise<number> {
     }
   } catch (err) {
     const info = toErrorInfo(err);
+    if (info.code !== 'internal') info.message = cliWords(info.message);
     // Known errors print cleanly; unknown ones keep their stack for the bug report.
     reporter.error(info, info.code === 'internal');
     return exitCodeFor(info);

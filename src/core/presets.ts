@@ -99,16 +99,24 @@ export class PresetStore {
 
   /**
    * Saves (creates or replaces) a preset. Replacing a file that does not parse is refused, so a
-   * corrupt preset is never overwritten without the user deleting it first.
+   * corrupt preset is never overwritten without the user deleting it first. With `overwrite`
+   * false an existing preset is refused too (the CLI's `presets save` without --overwrite); the
+   * default (true) keeps the app's save-over-selected behaviour, where the app asks first.
+   * @throws Img2npyError `output-exists` naming the preset file when it exists and overwrite is false.
    */
-  async save(preset: Preset): Promise<Preset> {
+  async save(preset: Preset, opts: { overwrite?: boolean } = {}): Promise<Preset> {
     const path = this.file(preset.name);
     const checked = validatePartialOptions(preset.options, `preset ${preset.name}`);
     if (!checked.ok) throw new Img2npyError('invalid-option', checked.issues.map((i) => i.message).join('; '), { option: checked.issues[0]?.option });
-    try {
-      await this.get(preset.name);
-    } catch (err) {
-      if ((err as Img2npyError).code !== 'preset-not-found') throw err;
+    const exists = await this.get(preset.name).then(
+      () => true,
+      (err: Img2npyError) => {
+        if (err.code !== 'preset-not-found') throw err;
+        return false;
+      },
+    );
+    if (exists && opts.overwrite === false) {
+      throw new Img2npyError('output-exists', `A preset named "${preset.name}" already exists in ${this.dir}; turn on overwrite (--overwrite) to replace it`, { file: path });
     }
     const clean: Preset = { name: preset.name, options: checked.value };
     await mkdir(this.dir, { recursive: true });

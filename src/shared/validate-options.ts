@@ -20,9 +20,16 @@ export interface OptionIssue {
 export type Validated<T> = { ok: true; value: T } | { ok: false; issues: OptionIssue[] };
 
 function describe(value: unknown): string {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? JSON.stringify(value) : String(value);
+  if (isSize(value)) return `${value.height}x${value.width}`;
+  const shown = typeof value === 'string' || Array.isArray(value) || (typeof value === 'object' && value !== null) ? JSON.stringify(value) : String(value);
   const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   return `${shown.length > 80 ? shown.slice(0, 77) + '...' : shown} of type ${type}`;
+}
+
+/** A parsed `HxW` (shown back as the user typed it, not as "[object Object]"). */
+function isSize(value: unknown): value is { height: number; width: number } {
+  const v = value as { height?: unknown; width?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.height === 'number' && typeof v.width === 'number' && Object.keys(v).length === 2;
 }
 
 function expected(spec: OptionSpec, what: string, value: unknown): OptionIssue {
