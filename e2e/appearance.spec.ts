@@ -45,8 +45,9 @@ for (const scheme of ['light', 'dark'] as const) {
 
     await mkdir(join(app.dir, 'out'));
     await chooseOutput(app, join(app.dir, 'out', 'animals.npz'));
-    // Keyboard only: Enter in the output field submits the Convert form.
-    await page.getByLabel(/^Output/).press('Enter');
+    // Keyboard only: Enter on the focused Convert button.
+    await page.getByRole('button', { name: 'Convert', exact: true }).focus();
+    await page.keyboard.press('Enter');
     await page.getByTestId('results').waitFor({ timeout: 60_000 });
     await page.getByTestId('results').scrollIntoViewIfNeeded();
     await app.screenshot(`results-${scheme}`);

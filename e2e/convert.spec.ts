@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { py } from '../test/helpers/python.js';
-import { type AppUnderTest, chooseFolder, chooseOutput, launchApp, setOption } from './support/bridge.js';
+import { type AppUnderTest, chooseFolder, chooseOutput, launchApp, openGroup, setOption } from './support/bridge.js';
 import { makeSlowSet, makeSmallSet, smallSet } from './support/fixtures.js';
 
 const npzSummary = `
@@ -22,7 +22,7 @@ async function startSlowJob(app: AppUnderTest): Promise<string> {
   await chooseFolder(app, await makeSlowSet(app.dir));
   await page.getByTestId('scan-summary').waitFor();
   await setOption(app, 'Size (HxW)', '64x64');
-  await page.locator('details[data-group="engine"] summary').click();
+  await openGroup(app, 'engine');
   await setOption(app, 'Jobs', '1');
   const outDir = join(app.dir, 'out');
   await mkdir(outDir);
@@ -63,6 +63,10 @@ test('convert: progress reaches 100% and NumPy reads the arrays', async (t) => {
   assert.equal((await results.locator('tr[data-class="cat"] td.num').textContent())?.trim(), '4');
   assert.equal((await results.locator('tr[data-array="x"]').textContent())?.includes('uint8'), true);
   assert.notEqual(await page.getByTestId('result-backend').textContent(), '');
+  // Samples read back from the written file, and x's per-channel stats from the report.
+  await page.getByTestId('result-samples').locator('img').first().waitFor();
+  assert.match((await page.getByTestId('result-samples').textContent()) ?? '', /bird|cat|dog/);
+  assert.match((await page.getByTestId('result-stats').textContent()) ?? '', /mean [\d.]+, [\d.]+, [\d.]+ · std/);
 
   const arrays = await py<Record<string, { shape: number[]; dtype: string }> & { y_values: number[]; class_names: string[] }>(npzSummary, [output]);
   assert.deepEqual(arrays.x, { shape: [smallSet.total, 8, 8, 3], dtype: 'uint8' });

@@ -66,7 +66,7 @@ test('Electron: sandboxed window, verbs only, scan and convert through the utili
   assert.deepEqual(await page.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process]), ['undefined', 'undefined']);
   assert.deepEqual(
     await page.evaluate(() => Object.keys((window as unknown as { img2npy: object }).img2npy).sort()),
-    ['appInfo', 'cancel', 'convert', 'dialogs', 'inspect', 'onProgress', 'pathForFile', 'presets', 'preview', 'scan', 'showInFolder', 'suggestOutput'],
+    ['appInfo', 'cancel', 'convert', 'dialogs', 'inspect', 'onProgress', 'pathForFile', 'presets', 'preview', 'probe', 'scan', 'showInFolder', 'suggestOutput'],
   );
 
   // Navigation and new windows are refused.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { chooseFolder, launchApp, setOption } from './support/bridge.js';
+import { chooseFolder, launchApp, openGroup, setOption } from './support/bridge.js';
 import { makeSmallSet, smallSet } from './support/fixtures.js';
 
 async function thumbnailSizes(page: Page): Promise<{ cls: string; w: number; h: number }[]> {
@@ -24,8 +24,14 @@ test('the preview shows thumbnails of several classes at the target size', async
   const app = await launchApp(t);
   const { page } = app;
   await chooseFolder(app, await makeSmallSet(app.dir));
-  // No size yet: the shared validator's message sits next to the Size field.
-  await page.locator('[data-option="size"] [role="alert"]', { hasText: 'Expected a size (HxW)' }).waitFor();
+  // No size yet: the preview says what to set, calmly; no field is marked as an error before the
+  // user touched it.
+  await page.locator('.preview .issues', { hasText: 'To see a preview, set:' }).getByRole('button', { name: 'Size (HxW)' }).waitFor();
+  assert.equal(await page.locator('[role="alert"], [aria-invalid="true"]').count(), 0);
+  await app.screenshot('guided-start-light');
+  // A wrong value the user typed is named next to its field, in the window's words.
+  await setOption(app, 'Size (HxW)', 'big');
+  await page.locator('[data-option="size"] [role="alert"]', { hasText: 'for Size (HxW)' }).waitFor();
 
   await setOption(app, 'Size (HxW)', '16x12');
   await waitForShape(page, '(9, 16, 12, 3)');
@@ -58,7 +64,7 @@ test('changing options updates the preview, shape, dtype and size estimate', asy
   assert.notEqual(await page.getByTestId('preview-bytes').textContent(), bytesBefore);
 
   // An invalid value: message next to the field, preview marked out of date, Convert disabled.
-  await page.locator('details[data-group="split"] summary').click();
+  await openGroup(app, 'split');
   await setOption(app, 'Batch size', '0');
   const issue = page.locator('[data-option="batchSize"] [role="alert"]');
   await issue.waitFor();
@@ -79,5 +85,43 @@ test('changing options updates the preview, shape, dtype and size estimate', asy
   assert.equal(await page.getByTestId('scan-total').textContent(), '7');
   await page.getByTestId('preview-dtype').filter({ hasText: 'float32' }).waitFor();
   await app.screenshot('preview-keras-light');
+  assert.deepEqual(app.problems, []);
+});
+
+test('the preview is a seeded random sample; a tile enlarges with its path, original size and transform', async (t) => {
+  const app = await launchApp(t);
+  const { page } = app;
+  const folder = await makeSmallSet(app.dir);
+  await chooseFolder(app, folder);
+  await setOption(app, 'Size (HxW)', '16x12');
+  await waitForShape(page, '(9, 16, 12, 3)');
+  const files = () => page.getByTestId('preview-grid').locator('li img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')));
+  const first = await files();
+  // Another option keeps the same sample (same seed); "Another sample" draws again.
+  await page.getByLabel('Colour', { exact: true }).selectOption('grayscale');
+  await waitForShape(page, '(9, 16, 12, 1)');
+  assert.deepEqual(await files(), first);
+
+  await page.getByRole('button', { name: `Enlarge ${first[0]?.split(': ')[1]}` }).click();
+  const dialog = page.getByTestId('enlarged');
+  await dialog.waitFor();
+  const file = (await dialog.getByTestId('enlarged-file').textContent()) ?? '';
+  assert.ok(file.startsWith(`${folder}/`), file);
+  const [cls] = file.slice(folder.length + 1).split('/');
+  const expected: Record<string, string> = { cat: '30×40', dog: '40×30', bird: '24×24' };
+  assert.equal(await dialog.getByTestId('enlarged-original').textContent(), expected[cls]);
+  assert.equal(await dialog.getByTestId('enlarged-size').textContent(), '16×12×1');
+  assert.match((await dialog.getByTestId('enlarged-transform').textContent()) ?? '', /stretch to 16×12, bilinear with antialias; grayscale/);
+  await app.screenshot('preview-enlarged-light');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+
+  // The sample order is drawn per class: with 9 files and 12 tiles every file shows, in another order.
+  await page.getByRole('button', { name: 'Another sample' }).click();
+  await page.waitForFunction(
+    (before) => JSON.stringify([...document.querySelectorAll('[data-testid="preview-grid"]:not(.stale) li img')].map((i) => i.getAttribute('alt'))) !== before,
+    JSON.stringify(first),
+  );
+  assert.deepEqual([...(await files())].sort(), [...first].sort());
   assert.deepEqual(app.problems, []);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chooseFolder, launchApp } from './support/bridge.js';
@@ -30,7 +30,7 @@ test('choosing a fixture folder shows classes, counts, formats and skipped files
   assert.match(skippedText, /cat\/notes\.txt/);
 
   // The output path is suggested beside the folder.
-  assert.equal(await page.getByLabel(/^Output/).inputValue(), `${folder}.npz`);
+  assert.equal(await page.getByTestId('output-path').textContent(), `${folder}.npz`);
   await app.screenshot('scan-summary-light');
   assert.deepEqual(app.problems, []);
 });
@@ -108,4 +108,34 @@ test('a hostile page cannot scan, preview, inspect or convert onto paths the use
   });
   assert.equal(await readFile(join(victim, 'thesis', 'chapter1.tex'), 'utf8'), 'years of work');
   assert.deepEqual(app.replaceAsked, []);
+});
+
+test('split folders and unreadable files are known at scan time, before converting', async (t) => {
+  const app = await launchApp(t);
+  const { page } = app;
+  const small = await makeSmallSet(app.dir);
+  const root = join(app.dir, 'splits');
+  for (const split of ['train', 'val']) {
+    for (const cls of ['cat', 'dog']) {
+      await mkdir(join(root, split, cls), { recursive: true });
+      const from = join(small, cls);
+      for (const name of (await readdir(from)).filter((n) => !n.endsWith('.txt')).slice(0, split === 'train' ? 3 : 1)) {
+        await copyFile(join(from, name), join(root, split, cls, name));
+      }
+    }
+  }
+  // A "PNG" that is not one: the header check names it before any conversion.
+  await writeFile(join(root, 'train', 'cat', 'broken.png'), 'not a png at all');
+  await chooseFolder(app, root);
+  await page.getByTestId('scan-summary').waitFor();
+  await page.getByTestId('scan-splits').waitFor();
+  assert.match((await page.getByTestId('scan-layout-kind').textContent()) ?? '', /Split folders/);
+  assert.deepEqual(await page.getByTestId('scan-splits').locator('tbody th').allTextContents(), ['train', 'val']);
+  const probe = page.getByTestId('scan-probe');
+  await probe.waitFor();
+  assert.match((await probe.textContent()) ?? '', /1\s+of \d+ images cannot be read and will be skipped/);
+  await page.getByTestId('skipped').locator('summary').click();
+  assert.match((await page.getByTestId('skipped').textContent()) ?? '', /broken\.png/);
+  await app.screenshot('scan-splits-light');
+  assert.deepEqual(app.problems, []);
 });

@@ -194,6 +194,14 @@ export async function chooseOutput(app: AppUnderTest, output: string): Promise<v
   await app.page.waitForFunction((o) => (document.getElementById('output-path') as HTMLInputElement | null)?.value === o, output);
 }
 
+/** Opens Advanced options (collapsed at first) and one of its groups. */
+export async function openGroup(app: AppUnderTest, group: string): Promise<void> {
+  const advanced = app.page.getByTestId('advanced');
+  if (!(await advanced.evaluate((d) => (d as HTMLDetailsElement).open))) await advanced.locator('> summary').click();
+  const details = app.page.locator(`details[data-group="${group}"]`);
+  if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator('> summary').click();
+}
+
 export async function setOption(app: AppUnderTest, label: string, value: string): Promise<void> {
   await app.page.getByLabel(label, { exact: true }).fill(value);
 }

@@ -122,7 +122,8 @@ export function createEngineClient(spawn: () => EngineHost, { cancelGraceMs = 50
 
   return {
     scanSummary: (input, options, ctx) => call('scanSummary', [input, options], ctx) as ReturnType<Engine['scanSummary']>,
-    preview: (input, options, count, ctx) => call('preview', [input, options, count], ctx) as ReturnType<Engine['preview']>,
+    dryRun: (input, options, ctx) => call('dryRun', [input, options], ctx) as ReturnType<Engine['dryRun']>,
+    preview: (input, options, count, ctx) => call('preview', [input, options, count, ctx?.sampleSeed ?? null], ctx) as ReturnType<Engine['preview']>,
     convert: (job, ctx) => call('convert', [job], ctx) as ReturnType<Engine['convert']>,
     inspect: (path, ctx) => call('inspect', [path, ctx?.samples ?? null], ctx) as ReturnType<Engine['inspect']>,
     cleanupJobTemp: (output, jobId) => call('cleanupJobTemp', [output, jobId]) as Promise<void>,

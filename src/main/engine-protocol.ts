@@ -29,8 +29,10 @@ function invoke(engine: Engine, op: EngineOp, args: unknown[], signal: AbortSign
   switch (op) {
     case 'scanSummary':
       return engine.scanSummary(args[0] as string, args[1] as object, ctx);
+    case 'dryRun':
+      return engine.dryRun(args[0] as string, args[1] as object, ctx);
     case 'preview':
-      return engine.preview(args[0] as string, args[1] as object, args[2] as number, ctx);
+      return engine.preview(args[0] as string, args[1] as object, args[2] as number, args[3] == null ? ctx : { ...ctx, sampleSeed: args[3] as number });
     case 'convert':
       return engine.convert(args[0] as Parameters<Engine['convert']>[0], ctx);
     case 'inspect':

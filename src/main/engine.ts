@@ -5,7 +5,7 @@
  */
 import type * as Core from '../core/index.js';
 
-export type Engine = Pick<typeof Core, 'scanSummary' | 'preview' | 'convert' | 'inspect' | 'cleanupJobTemp'>;
+export type Engine = Pick<typeof Core, 'scanSummary' | 'dryRun' | 'preview' | 'convert' | 'inspect' | 'cleanupJobTemp'>;
 export type EngineOp = keyof Engine;
 export type RunContext = Core.RunContext;
-export const engineOps = ['scanSummary', 'preview', 'convert', 'inspect', 'cleanupJobTemp'] as const satisfies readonly EngineOp[];
+export const engineOps = ['scanSummary', 'dryRun', 'preview', 'convert', 'inspect', 'cleanupJobTemp'] as const satisfies readonly EngineOp[];

@@ -9,7 +9,7 @@ import type { ProgressEvent } from '../shared/progress.js';
 import type { PresetStore } from '../core/index.js';
 import type { Engine } from './engine.js';
 import {
-  absolutePath, convertJob, jobIdArg, jsonText, optionsArg, presetArg, presetName, previewCount, suggestion,
+  absolutePath, convertJob, jobIdArg, jsonText, optionsArg, presetArg, presetName, previewCount, sampleSeedArg, suggestion,
 } from './ipc-args.js';
 import { createProgressThrottle } from './progress-throttle.js';
 import { type ExistingOutput, existingOutput } from './destination.js';
@@ -114,9 +114,15 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return engine.scanSummary(input, options);
     },
 
-    'preview:run': async (rawInput, rawOptions, count) => {
+    'scan:probe': async (rawInput, rawOptions) => {
       const { input, options } = chosenInput(rawInput, rawOptions);
-      return engine.preview(input, options, previewCount(count));
+      return engine.dryRun(input, options);
+    },
+
+    'preview:run': async (rawInput, rawOptions, count, seed) => {
+      const { input, options } = chosenInput(rawInput, rawOptions);
+      const sampleSeed = seed === undefined ? undefined : sampleSeedArg(seed);
+      return engine.preview(input, options, previewCount(count), sampleSeed === undefined ? undefined : { sampleSeed });
     },
 
     'convert:start': async (raw) => {

@@ -44,6 +44,13 @@ export function previewCount(value: unknown): number {
   return value;
 }
 
+export function sampleSeedArg(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 32 - 1) {
+    fail('invalid-option', 'sampleSeed', 'integer between 0 and 4294967295', value);
+  }
+  return value;
+}
+
 export function jobIdArg(value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(value)) fail('invalid-option', 'jobId', '1-64 letters, digits, dash or underscore', value);
   return value;

@@ -7,7 +7,7 @@ import type { ConvertOptions } from './options.js';
 import type { ErrorInfo } from './errors.js';
 import type { ProgressEvent } from './progress.js';
 import type { Preset } from './presets.js';
-import type { ConvertReport, InspectResult, PreviewResult, ScanSummary } from './report.js';
+import type { ConvertReport, DryRunReport, InspectResult, PreviewResult, ScanSummary } from './report.js';
 
 export interface ConvertJob {
   /** Chosen by the caller (crypto.randomUUID()) so it can cancel before the job ends. */
@@ -30,7 +30,10 @@ export interface AppInfo {
 export interface Requests {
   'app:info': { args: []; result: AppInfo };
   'scan:run': { args: [input: string, options: Partial<ConvertOptions>]; result: ScanSummary };
-  'preview:run': { args: [input: string, options: Partial<ConvertOptions>, count: number]; result: PreviewResult };
+  /** `sampleSeed` picks which files of each class are shown (the same seed, the same files). */
+  /** Reads every image's header: which files a conversion would skip, known before converting. */
+  'scan:probe': { args: [input: string, options: Partial<ConvertOptions>]; result: DryRunReport };
+  'preview:run': { args: [input: string, options: Partial<ConvertOptions>, count: number, sampleSeed?: number]; result: PreviewResult };
   'convert:start': { args: [job: ConvertJob]; result: ConvertReport };
   'convert:cancel': { args: [jobId: string]; result: boolean };
   'inspect:run': { args: [path: string]; result: InspectResult };
@@ -51,7 +54,7 @@ export interface Requests {
 }
 export type Channel = keyof Requests;
 export const channels = [
-  'app:info', 'scan:run', 'preview:run', 'convert:start', 'convert:cancel', 'inspect:run',
+  'app:info', 'scan:run', 'scan:probe', 'preview:run', 'convert:start', 'convert:cancel', 'inspect:run',
   'presets:list', 'presets:save', 'presets:delete', 'presets:rename', 'presets:import', 'presets:export',
   'dialog:choose-folder', 'dialog:choose-output', 'dialog:choose-array-file', 'dialog:choose-labels',
   'output:suggest', 'shell:show-in-folder', 'paths:dropped',
@@ -74,6 +77,7 @@ type Call<C extends Channel> = (...args: Requests[C]['args']) => Promise<Outcome
 export interface Img2npyApi {
   appInfo: Call<'app:info'>;
   scan: Call<'scan:run'>;
+  probe: Call<'scan:probe'>;
   preview: Call<'preview:run'>;
   convert: Call<'convert:start'>;
   cancel: Call<'convert:cancel'>;
@@ -120,6 +124,7 @@ export function buildApi(
   return {
     appInfo: call('app:info'),
     scan: call('scan:run'),
+    probe: call('scan:probe'),
     preview: call('preview:run'),
     convert: call('convert:start'),
     cancel: call('convert:cancel'),

@@ -103,6 +103,8 @@ export interface PreviewItem {
   /** A PNG of the transformed image, as a data: URL the renderer can show under its CSP. */
   dataUrl: string | null;
   error: SkippedFile | null;
+  /** The file's own size, from its header (before any resize); null when unreadable. */
+  original?: { width: number; height: number } | null;
 }
 
 export interface PreviewResult {

@@ -55,6 +55,7 @@ const progressEvent = (done: number): ProgressEvent => ({
 /** Engine whose convert runs until aborted, reporting progress first. */
 const engine: Engine = {
   scanSummary: async (input) => ({ root: input, classNames: [], countsPerClass: {}, emptyClasses: [], total: 0, formats: {}, ignored: [], warnings: [] }),
+  dryRun: async () => { throw new Img2npyError('no-images', 'nothing to probe', { file: '/x' }); },
   preview: async () => { throw new Img2npyError('no-images', 'nothing to preview', { file: '/x' }); },
   inspect: async (path, ctx) => ({ path, arrays: [], classNames: null, countsPerClass: null, samples: [], ...(ctx?.samples ? { samplesAsked: ctx.samples } : {}) }),
   cleanupJobTemp: async () => {},

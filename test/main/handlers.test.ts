@@ -28,6 +28,7 @@ function fakeEngine() {
   let settleConvert: { resolve(r: ConvertReport): void; reject(e: unknown): void; ctx: Parameters<Engine['convert']>[1] } | null = null;
   const engine: Engine = {
     scanSummary: async (input, options) => (calls.push({ op: 'scan', args: [input, options] }), summary),
+    dryRun: async (input, options) => (calls.push({ op: 'probe', args: [input, options] }), { summary, probed: 1, skipped: [], largest: null, shape: null, dtype: 'uint8', layout: 'nhwc', outputs: [] } as never),
     preview: async (input, options, count) => (calls.push({ op: 'preview', args: [input, options, count] }), { items: [], shape: [], dtype: 'uint8', estimatedBytes: 0, backend: 'cpu' }),
     inspect: async (path) => (calls.push({ op: 'inspect', args: [path] }), { path, arrays: [], classNames: null, countsPerClass: null, samples: [] }),
     cleanupJobTemp: async (output, jobId) => void calls.push({ op: 'cleanup', args: [output, jobId] }),

@@ -33,6 +33,11 @@ function actingEngine(touched: string[]): Engine {
       touched.push(...names);
       return { root: input, classNames: names, countsPerClass: {}, emptyClasses: [], total: 0, formats: {}, ignored: [], warnings: [] } as never;
     },
+    dryRun: async (input, options) => {
+      await readLabels(options);
+      for (const name of await readdir(input)) touched.push((await readFile(join(input, name))).subarray(0, 16).toString('base64'));
+      return {} as never;
+    },
     preview: async (input, options) => {
       await readLabels(options);
       for (const name of await readdir(input)) touched.push((await readFile(join(input, name))).toString('base64'));
@@ -95,6 +100,7 @@ describe('path rule: a hostile page gets nothing from paths the user did not cho
     const { call, touched, grants } = setup();
     assert.equal(refusal(await call('scan:run', victim, {})), 'path-not-chosen');
     assert.equal(refusal(await call('preview:run', victim, { size: { height: 8, width: 8 } }, 4)), 'path-not-chosen');
+    assert.equal(refusal(await call('scan:probe', victim, {})), 'path-not-chosen');
     assert.equal(refusal(await call('inspect:run', join(victim, 'passwords.csv'))), 'path-not-chosen');
     // Even on a folder the user chose, a labels file it did not choose is not read.
     grants.grant(chosen, 'input');

@@ -24,6 +24,7 @@ function appWithRunningJob() {
   const cleanupDone = deferred();
   const engine: Engine = {
     scanSummary: async () => { throw new Error('unused'); },
+    dryRun: async () => { throw new Error('unused'); },
     preview: async () => { throw new Error('unused'); },
     inspect: async () => { throw new Error('unused'); },
     convert: (_job, ctx) =>

@@ -10,6 +10,7 @@ describe('inAppWords', () => {
     );
     assert.equal(inAppWords('move it away or choose another destination (--out)'), 'move it away or choose another destination (“Output Choose…”)');
     assert.equal(inAppWords('--validation-split needs --shuffle'), '“Validation split” needs “Shuffle”');
+    assert.equal(inAppWords('--no-shuffle keeps file order'), '“Shuffle” off keeps file order');
   });
   it('names options by their labels and drops type jargon', () => {
     assert.equal(

@@ -8,6 +8,8 @@ import { toErrorInfo } from '../../shared/errors.js';
 import type { PreviewItem, PreviewResult } from '../../shared/report.js';
 import { loadBackend } from '../tensor/backend.js';
 import { decodeImage } from '../decode/image.js';
+import { probeImage } from '../decode/probe.js';
+import { shuffledWithSeed } from '../scan/shuffle.js';
 import { probeLargest } from './decode-files.js';
 import { encodeLabels } from '../tensor/labels.js';
 import { itemBytes, npyDescr } from '../arrays/npy-header.js';
@@ -17,15 +19,19 @@ import { toPngDataUrl } from '../arrays/png-encode.js';
 import { createTensorStage } from '../tensor/stage.js';
 import type { ScannedFile } from '../types.js';
 
-/** Takes files round-robin across classes so the grid shows several classes, not just the first. */
-export function pickAcrossClasses(files: ScannedFile[], count: number): ScannedFile[] {
+/**
+ * Takes files round-robin across classes so the grid shows several classes, not just the first.
+ * With a seed, each class contributes a seeded random sample rather than its first files (which
+ * are often near-duplicates); the same seed always picks the same files.
+ */
+export function pickAcrossClasses(files: ScannedFile[], count: number, seed?: number): ScannedFile[] {
   const byClass = new Map<number | null, ScannedFile[]>();
   for (const f of files) {
     const list = byClass.get(f.label) ?? [];
-    if (list.length < count) list.push(f);
+    if (seed !== undefined || list.length < count) list.push(f);
     byClass.set(f.label, list);
   }
-  const lists = [...byClass.values()];
+  const lists = [...byClass.values()].map((l) => (seed === undefined ? l : shuffledWithSeed(l, seed).slice(0, count)));
   const out: ScannedFile[] = [];
   for (let i = 0; out.length < count && lists.some((l) => i < l.length); i++) {
     for (const l of lists) if (i < l.length && out.length < count) out.push(l[i]);
@@ -37,7 +43,12 @@ export function pickAcrossClasses(files: ScannedFile[], count: number): ScannedF
  * @example const p = await preview('flowers', { size: { height: 64, width: 64 } }, 8)
  * @throws Img2npyError from the scan or option validation; per-image failures are items with error.
  */
-export async function preview(input: string, options: Partial<ConvertOptions>, count: number, ctx: { signal?: AbortSignal } = {}): Promise<PreviewResult> {
+export async function preview(
+  input: string,
+  options: Partial<ConvertOptions>,
+  count: number,
+  ctx: { signal?: AbortSignal; sampleSeed?: number } = {},
+): Promise<PreviewResult> {
   const { scan, plan } = await scanWithOptions(input, options, ctx.signal);
   const o = plan.options;
   const backend = await loadBackend(o.backend);
@@ -48,13 +59,15 @@ export async function preview(input: string, options: Partial<ConvertOptions>, c
     ? createTensorStage(backend, { ...size, channels: plan.channels, dtype: 'uint8', normalize: 'none', mean: null, std: null, layout: 'nhwc', resize: plan.tensorResize })
     : null;
   const items: PreviewItem[] = [];
-  for (const file of pickAcrossClasses(scan.files, Math.max(0, Math.min(count, 64)))) {
+  for (const file of pickAcrossClasses(scan.files, Math.max(0, Math.min(count, 64)), ctx.sampleSeed)) {
     ctx.signal?.throwIfAborted();
     const className = file.label === null ? null : scan.classNames[file.label];
     try {
+      // The decoder may shrink on load: the header tells the size the file really has.
+      const original = await probeImage(file.abs, { exif: plan.decode.exif }).catch(() => null);
       let img = await decodeImage(file.abs, plan.decode);
       if (stage) img = { data: await stage.processBatch([img]), width: size.width, height: size.height, channels: plan.channels };
-      items.push({ file: file.rel, className, width: img.width, height: img.height, channels: img.channels, dataUrl: await toPngDataUrl(img), error: null });
+      items.push({ file: file.rel, className, width: img.width, height: img.height, channels: img.channels, dataUrl: await toPngDataUrl(img), error: null, original });
     } catch (err) {
       const info = toErrorInfo(err);
       items.push({ file: file.rel, className, width: 0, height: 0, channels: 0, dataUrl: null, error: { file: file.rel, code: info.code, reason: info.message } });

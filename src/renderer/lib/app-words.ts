@@ -21,7 +21,11 @@ const quoted = (label: string) => `“${label}”`;
 export function inAppWords(message: string): string {
   return message
     .replace(/\(--([a-z][a-z-]*)\)/g, (whole, flag: string) => (byFlag.has(flag) ? `(${quoted(byFlag.get(flag)!)})` : whole))
-    .replace(/--([a-z][a-z-]*)/g, (whole, flag: string) => (byFlag.has(flag) ? quoted(byFlag.get(flag)!) : whole))
+    .replace(/--([a-z][a-z-]*)/g, (whole, flag: string) => {
+      if (byFlag.has(flag)) return quoted(byFlag.get(flag)!);
+      const negated = flag.startsWith('no-') ? byFlag.get(flag.slice(3)) : undefined;
+      return negated ? `${quoted(negated)} off` : whole;
+    })
     .replace(/\bfor ([a-zA-Z]+)\b/g, (whole, key: string) => (byKey.has(key) ? `for ${byKey.get(key)}` : whole))
     .replace(/ of type (string|number|boolean|object|array|null|undefined)\b/g, '');
 }

@@ -6,7 +6,7 @@ import type { Img2npyApi } from '../../shared/api.js';
 import type { ErrorInfo } from '../../shared/errors.js';
 import { type ConvertOptions, type OptionKey, type OptionSpec, optionSpecs, specFor } from '../../shared/options.js';
 import type { ProgressEvent } from '../../shared/progress.js';
-import type { ConvertReport, PreviewResult, ScanSummary } from '../../shared/report.js';
+import type { ConvertReport, DryRunReport, PreviewResult, ScanSummary } from '../../shared/report.js';
 import { combinationIssues, controlText, effectiveOptions, readControl } from './options-form.js';
 
 export const previewCount = 12;
@@ -30,12 +30,17 @@ export class Session {
   scan = $state.raw<ScanSummary | null>(null);
   scanError = $state.raw<ErrorInfo | null>(null);
   scanning = $state(false);
+  /** Every image's header, read after the scan: which files a conversion would skip. */
+  probe = $state.raw<DryRunReport | null>(null);
+  probing = $state(false);
 
   /** Only the options the user set: unset ones take the default (or Keras's under like=keras). */
   options = $state.raw<Partial<ConvertOptions>>({});
   /** What the text and number fields hold, valid or not. */
   drafts = $state.raw<Drafts>({});
   fieldIssues = $state.raw<Issues>({});
+  /** Options the user has acted on: only their issues are shown as errors (none before). */
+  touched = $state.raw<Partial<Record<OptionKey, true>>>({});
   effective = $derived(effectiveOptions(this.options));
   comboIssues = $derived(combinationIssues(this.options));
   optionsValid = $derived(Object.keys(this.fieldIssues).length === 0 && Object.keys(this.comboIssues).length === 0);
@@ -44,6 +49,8 @@ export class Session {
   preview = $state.raw<PreviewResult | null>(null);
   previewError = $state.raw<ErrorInfo | null>(null);
   previewing = $state(false);
+  /** Which files of each class the preview shows: fixed, so tweaking options keeps the same tiles. */
+  sampleSeed = $state(1);
 
   output = $state('');
   overwrite = $state(false);
@@ -99,6 +106,7 @@ export class Session {
 
   /** A control changed: keep its text, and set, unset or flag the option. */
   edit(spec: OptionSpec, raw: string | boolean): void {
+    this.touched = { ...this.touched, [spec.key]: true };
     if (typeof raw === 'string') this.drafts = { ...this.drafts, [spec.key]: raw };
     const reading = readControl(spec, raw);
     const { [spec.key]: _issue, ...issues } = this.fieldIssues;
@@ -125,10 +133,12 @@ export class Session {
     this.drafts = drafts;
     this.fieldIssues = {};
     this.options = { ...options };
+    this.touched = Object.fromEntries(Object.keys(options).map((k) => [k, true]));
   }
 
   /** Keras mode: one click sets like=keras (and a second click unsets it). */
   toggleKeras(): void {
+    this.touched = { ...this.touched, like: true };
     const { like: _like, ...rest } = this.options;
     this.options = this.options.like === 'keras' ? rest : { ...rest, like: 'keras' };
   }
@@ -161,6 +171,8 @@ export class Session {
       if (seq !== this.#seq) return;
       this.scanning = false;
       if (!scanned.ok) {
+        this.probe = null;
+        this.probing = false;
         this.scan = this.preview = null;
         this.scanError = scanned.error;
         this.#scannedKey = '';
@@ -169,17 +181,36 @@ export class Session {
       this.scan = scanned.value;
       this.scanError = null;
       this.#scannedKey = scanKey;
+      void this.#probe(scanKey, input, scanOptions);
     }
     if (!this.optionsValid) {
       this.previewError = null;
       return;
     }
     this.previewing = true;
-    const previewed = await this.api.preview(input, options, previewCount);
+    const previewed = await this.api.preview(input, options, previewCount, this.sampleSeed);
     if (seq !== this.#seq) return;
     this.previewing = false;
     this.preview = previewed.ok ? previewed.value : null;
     this.previewError = previewed.ok ? null : previewed.error;
+  }
+
+  /** Reads the headers in the background; a newer refresh discards the answer. */
+  async #probe(key: string, input: string, options: Partial<ConvertOptions>): Promise<void> {
+    this.probe = null;
+    this.probing = true;
+    const probed = await this.api.probe(input, options);
+    // Only the answer for the folder and scan options shown now counts.
+    if (this.#scannedKey !== key) return;
+    this.probing = false;
+    // A probe that fails says nothing new: the scan's own error or the conversion will.
+    this.probe = probed.ok ? probed.value : null;
+  }
+
+  /** Another random sample of files (same transform). */
+  reshuffle(): void {
+    this.sampleSeed = (this.sampleSeed % 0xfffffffe) + 1;
+    this.scheduleRefresh(0);
   }
 
   async chooseOutput(): Promise<void> {
