@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chooseFolder, launchApp } from './support/bridge.js';
+import { chooseFolder, launchApp, setOption } from './support/bridge.js';
 import { makeSmallSet, smallSet } from './support/fixtures.js';
 
 test('choosing a fixture folder shows classes, counts, formats and skipped files', async (t) => {
@@ -137,5 +137,13 @@ test('split folders and unreadable files are known at scan time, before converti
   await page.getByTestId('skipped').locator('summary').click();
   assert.match((await page.getByTestId('skipped').textContent()) ?? '', /broken\.png/);
   await app.screenshot('scan-splits-light');
+
+  // One conversion from the window writes one output per split.
+  await setOption(app, 'Size (HxW)', '8x8');
+  await page.getByRole('button', { name: 'Convert', exact: true }).click();
+  await page.getByTestId('results').waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('result-output').count(), 2);
+  assert.match((await page.getByTestId('results').textContent()) ?? '', /train · 6 samples[\s\S]*val · 2 samples/);
+  await app.screenshot('results-splits-light');
   assert.deepEqual(app.problems, []);
 });
