@@ -34,6 +34,28 @@ export interface ScannedFile {
   split?: string;
   /** Values of the labels file's extra columns, in `ScanResult.metaColumns` order. */
   meta?: MetaValue[];
+  /** Set when the file is a member of an archive: `abs` is then `<archive>/<name>`, not a path on disk. */
+  source?: EntrySource;
+}
+
+/**
+ * Where an archive member's bytes lie. Zip and tar are random access, so a decoder thread reads
+ * its member itself (scan/archive-read.ts) and nothing is unpacked to disk.
+ */
+export interface EntrySource {
+  archive: string;
+  kind: 'zip' | 'tar';
+  /** Zip: offset of the member's local header; tar: offset of its data. */
+  offset: number;
+  method: 'stored' | 'deflate';
+  /** Bytes stored in the archive. */
+  size: number;
+  /** Declared size once inflated: a hard cap on what is inflated, and what must come out. */
+  length: number;
+  /** CRC-32 from the zip's central directory; null for tar. */
+  crc: number | null;
+  /** The member's name in the archive, for messages. */
+  name: string;
 }
 
 export interface ScanOptions {

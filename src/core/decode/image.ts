@@ -23,7 +23,7 @@ import { type DecodableFormat, formatLabels, sniffFormat, sniffLength } from './
 import { cropToAspectBox, fitInside } from '../geometry/boxes.js';
 import { placeOnCanvas } from '../geometry/pad-canvas.js';
 import { MemoryGate, jpegDecodeCost, jpegFrame } from './memory-gate.js';
-import { readImageFile } from './read-file.js';
+import { headLength, readImageFile } from './read-file.js';
 import { formatBytes, plausibleBytes } from './size-bound.js';
 import { decodeJpegFast } from './jpeg-fast.js';
 import { damagedJpeg, jpegDamageWarning } from './damage.js';
@@ -172,18 +172,39 @@ export async function decodeImage(abs: string, plan: DecodePlan): Promise<Decode
   let buf: Buffer;
   try {
     buf = await readImageFile(abs, (head, size) => {
-      const sniffed = sniffFormat(head.subarray(0, sniffLength));
-      if (!sniffed.ok) throw unreadable(abs, sniffed.problem);
-      format = sniffed.format;
-      const most = size > head.length ? plausibleBytes(format, head) : null;
-      if (most !== null && size > most) {
-        throw unreadable(abs, `${formatBytes(size)} is far more than its ${formatLabels[format]} header says it could need (${formatBytes(most)}); not read`);
-      }
+      format = checkHead(abs, head, size);
     });
   } catch (err) {
     if (err instanceof Img2npyError) throw err;
     throw unreadable(abs, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
   }
+  return decodeSniffed(buf, abs, format, plan);
+}
+
+/**
+ * Decodes an image already in memory (an archive member) exactly as decodeImage decodes a file
+ * of these bytes; `name` stands for the file in messages.
+ *
+ * @example
+ * const img = await decodeBytes(bytes, '/data/ds.zip/cat/1.png', plan);
+ * @throws {Img2npyError} as decodeImage.
+ */
+export async function decodeBytes(bytes: Buffer, name: string, plan: DecodePlan): Promise<DecodedImage> {
+  return decodeSniffed(bytes, name, checkHead(name, bytes.subarray(0, headLength), bytes.length), plan);
+}
+
+/** The format of a file from its first bytes; refuses non-images and sizes its header cannot explain. */
+function checkHead(abs: string, head: Buffer, size: number): DecodableFormat {
+  const sniffed = sniffFormat(head.subarray(0, sniffLength));
+  if (!sniffed.ok) throw unreadable(abs, sniffed.problem);
+  const most = size > head.length ? plausibleBytes(sniffed.format, head) : null;
+  if (most !== null && size > most) {
+    throw unreadable(abs, `${formatBytes(size)} is far more than its ${formatLabels[sniffed.format]} header says it could need (${formatBytes(most)}); not read`);
+  }
+  return sniffed.format;
+}
+
+async function decodeSniffed(buf: Buffer, abs: string, format: DecodableFormat, plan: DecodePlan): Promise<DecodedImage> {
   if (format === 'png') {
     const fast = fastPng(buf, plan);
     if (fast) return fast;

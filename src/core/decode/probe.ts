@@ -39,11 +39,30 @@ export async function probeImage(abs: string, options: { exif: boolean }): Promi
     const h = parseBmpHeader(head, abs);
     return { width: h.width, height: h.height };
   }
+  // A path, not a buffer: libvips reads the header and stops.
+  return probeHeader(abs, abs, sniffed.format, options);
+}
+
+/**
+ * probeImage for an image already in memory (an archive member); `name` stands for it in messages.
+ * @example await probeImageBytes(bytes, '/data/ds.zip/cat/1.jpg', { exif: true }); // { width: 640, height: 480 }
+ * @throws {Img2npyError} as probeImage.
+ */
+export async function probeImageBytes(bytes: Buffer, name: string, options: { exif: boolean }): Promise<ImageProbe> {
+  const sniffed = sniffFormat(bytes.subarray(0, sniffLength));
+  if (!sniffed.ok) throw unreadable(name, sniffed.problem);
+  if (sniffed.format === 'bmp') {
+    const h = parseBmpHeader(bytes.subarray(0, bmpHeaderReadLength), name);
+    return { width: h.width, height: h.height };
+  }
+  return probeHeader(bytes, name, sniffed.format, options);
+}
+
+async function probeHeader(input: Buffer | string, name: string, format: Parameters<typeof fromSharpError>[1], options: { exif: boolean }): Promise<ImageProbe> {
   try {
-    // A path, not a buffer: libvips reads the header and stops.
-    const meta = await openEncoded(abs, { maxPixels: 0, autoOrient: false, useIcc: false }).metadata();
+    const meta = await openEncoded(input, { maxPixels: 0, autoOrient: false, useIcc: false }).metadata();
     return options.exif ? { width: meta.autoOrient.width, height: meta.autoOrient.height } : { width: meta.width, height: meta.height };
   } catch (err) {
-    throw fromSharpError(abs, sniffed.format, err);
+    throw fromSharpError(name, format, err);
   }
 }

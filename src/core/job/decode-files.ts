@@ -2,16 +2,18 @@
 import type { Size } from '../../shared/options.js';
 import { toErrorInfo } from '../../shared/errors.js';
 import type { SkippedFile } from '../../shared/report.js';
-import { decodeImage } from '../decode/image.js';
+import { decodeBytes, decodeImage } from '../decode/image.js';
+import { readArchiveEntry } from '../scan/archive-read.js';
 import { checkPixelLimit, skippableCodes } from '../decode/errors.js';
 import type { JobPlan } from './plan.js';
 import { orderedPool } from './ordered-pool.js';
 import { padToCanvas } from '../geometry/pad-canvas.js';
-import { probeImage } from '../decode/probe.js';
+import { probeImage, probeImageBytes } from '../decode/probe.js';
 import type { DecodedImage, ScannedFile } from '../types.js';
 
 export async function decodeForJob(file: ScannedFile, plan: JobPlan, size: Size): Promise<DecodedImage> {
-  const image = await decodeImage(file.abs, plan.decode);
+  // An archive member is read from the archive by this thread (nothing is unpacked to disk).
+  const image = file.source ? await decodeBytes(readArchiveEntry(file.source, file.abs), file.abs, plan.decode) : await decodeImage(file.abs, plan.decode);
   if (!plan.padToLargest) return image;
   const { padPosition, padValue } = plan.options;
   return padToCanvas(image, size.height, size.width, padPosition, padValue);
@@ -30,7 +32,7 @@ export async function probeLargest(
   let width = 0;
   const exif = plan.decode.exif;
   const probe = async (f: ScannedFile) => {
-    const size = await probeImage(f.abs, { exif });
+    const size = f.source ? await probeImageBytes(readArchiveEntry(f.source, f.abs), f.abs, { exif }) : await probeImage(f.abs, { exif });
     // The decoder refuses these too, but only later: they must not size the canvas.
     checkPixelLimit(f.abs, size.width, size.height, plan.decode.maxPixels);
     return size;

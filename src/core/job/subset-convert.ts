@@ -61,7 +61,7 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
   // job's size are small, so more may wait to keep every thread busy past a slow image.
   const concurrency = decoders.capacity;
   const window = plan.padToLargest ? decoders.size : concurrency * 2;
-  const decode = (f: ScannedFile) => decoders.decode(f.abs, ctx.size);
+  const decode = (f: ScannedFile) => decoders.decode(f.abs, ctx.size, f.source);
   for await (const r of orderedPool(files, decode, { concurrency, window, signal })) {
     if (writeError) throw writeError;
     const file = files[r.index];

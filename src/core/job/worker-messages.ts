@@ -5,10 +5,11 @@
 import type { ErrorInfo } from '../../shared/errors.js';
 import type { Size } from '../../shared/options.js';
 import type { JobPlan } from './plan.js';
+import type { EntrySource } from '../types.js';
 
 export type ToWorker =
   | { type: 'plan'; plan: JobPlan }
-  | { type: 'decode'; id: number; abs: string; size: Size };
+  | { type: 'decode'; id: number; abs: string; size: Size; source?: EntrySource };
 
 /**
  * 'image': HWC uint8 pixels at the job's size (or the decoded size when the tensor stage resizes).

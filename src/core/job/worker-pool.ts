@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { Size } from '../../shared/options.js';
 import { Img2npyError, fromErrorInfo } from '../../shared/errors.js';
 import type { JobPlan } from './plan.js';
+import type { EntrySource } from '../types.js';
 import type { FromWorker, ToWorker, WorkerRow } from './worker-messages.js';
 
 interface Pending {
@@ -91,7 +92,7 @@ export class DecoderPool {
    * @throws the decoder's Img2npyError (rebuilt from the thread, code and file kept), or
    *   `engine-crashed` naming the file when its thread died, or when the pool is closed.
    */
-  decode(abs: string, size: Size): Promise<WorkerRow> {
+  decode(abs: string, size: Size, source?: EntrySource): Promise<WorkerRow> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new Img2npyError('engine-crashed', `Decoder threads were stopped before ${abs} was decoded`, { file: abs }));
     let thread = this.threads[0];
@@ -99,7 +100,7 @@ export class DecoderPool {
     const id = this.nextId++;
     return new Promise<WorkerRow>((resolve, reject) => {
       thread.pending.set(id, { file: abs, resolve, reject });
-      thread.worker.postMessage({ type: 'decode', id, abs, size } satisfies ToWorker);
+      thread.worker.postMessage({ type: 'decode', id, abs, size, ...(source ? { source } : {}) } satisfies ToWorker);
     });
   }
 

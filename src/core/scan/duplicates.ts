@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Img2npyError } from '../../shared/errors.js';
+import { readArchiveEntry } from './archive-read.js';
 import type { ScannedFile, SubsetName } from '../types.js';
 
 export interface Leakage {
@@ -19,7 +20,11 @@ export interface Leakage {
 /** Reads a file's bytes for hashing; archives supply their own. */
 export type ByteSource = (file: ScannedFile) => AsyncIterable<Uint8Array>;
 
-const fromDisk: ByteSource = (file) => createReadStream(file.abs);
+const fromDisk: ByteSource = (file) => (file.source ? archiveMember(file) : createReadStream(file.abs));
+
+async function* archiveMember(file: ScannedFile): AsyncIterable<Uint8Array> {
+  yield readArchiveEntry(file.source!, file.abs);
+}
 
 async function hashOf(file: ScannedFile, read: ByteSource): Promise<string> {
   const hash = createHash('sha256');

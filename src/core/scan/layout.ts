@@ -33,8 +33,17 @@ export async function detectSplitFolders(rootAbs: string, top: Dirent[], followL
       if (!(await stat(join(abs, 'x.npy')).then(() => true, () => false))) dirs.push(entry.name);
     }
   }
+  return splitFolderOrder(dirs);
+}
+
+/**
+ * Folder names as split folders in output order, or [] when any of them is not a split name
+ * (then all are classes).
+ * @example splitFolderOrder(['test', 'Train']); // ['Train', 'test']
+ */
+export function splitFolderOrder(dirs: string[]): string[] {
   if (dirs.length === 0 || dirs.some((d) => splitRanks[d.toLowerCase()] === undefined)) return [];
-  return dirs.sort((a, b) => splitRanks[a.toLowerCase()] - splitRanks[b.toLowerCase()] || compareCodePoints(a, b));
+  return dirs.slice().sort((a, b) => splitRanks[a.toLowerCase()] - splitRanks[b.toLowerCase()] || compareCodePoints(a, b));
 }
 
 /**

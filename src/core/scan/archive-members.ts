@@ -1,0 +1,50 @@
+/**
+ * What an archive lists, before any of it is taken: each member with its kind, where its bytes
+ * lie, or why it is refused. Names are checked here, once, for both zip and tar: a name that
+ * would land outside the folder it is unpacked into (`../`, absolute, a drive letter) is never
+ * taken, and neither is a link, since its target is chosen by whoever made the archive.
+ */
+import type { EntrySource } from '../types.js';
+
+export interface ArchiveMember {
+  /** The name as written in the archive (for messages). */
+  raw: string;
+  /** '/'-separated segments, './' and empty segments removed; [] when refused. */
+  segments: string[];
+  kind: 'file' | 'dir' | 'link' | 'other';
+  /** Where a file's bytes are; null for folders and refused members. */
+  source: EntrySource | null;
+  /** Why the member is left out, in words; null when it may be taken. */
+  problem: string | null;
+}
+
+/** Input extensions read as archives (lower case), and what kind each is. */
+export function archiveKind(path: string): 'zip' | 'tar' | 'tar.gz' | null {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.zip')) return 'zip';
+  if (lower.endsWith('.tar')) return 'tar';
+  if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz')) return 'tar.gz';
+  return null;
+}
+
+/**
+ * Splits a member's name into path segments, or says why it cannot be taken.
+ *
+ * @example
+ * memberSegments('./ds/cat/1.png'); // { segments: ['ds', 'cat', '1.png'], problem: null }
+ * memberSegments('../etc/passwd').problem; // 'its name leads out of the archive's folder (..)'
+ */
+export function memberSegments(name: string): { segments: string[]; problem: string | null } {
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return { segments: [], problem: 'its name is an absolute path; never taken' };
+  if (name.includes('\0')) return { segments: [], problem: 'its name holds a NUL character; never taken' };
+  const segments = name.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) return { segments: [], problem: "its name leads out of the archive's folder (..); never taken" };
+  if (segments.length === 0) return { segments: [], problem: 'it has an empty name' };
+  return { segments, problem: null };
+}
+
+/** Fills in segments and problem from the raw name (problems found earlier are kept). */
+export function member(raw: string, kind: ArchiveMember['kind'], source: EntrySource | null, problem: string | null): ArchiveMember {
+  const named = memberSegments(raw);
+  return { raw, segments: named.segments, kind, source: named.problem || problem ? null : source, problem: named.problem ?? problem };
+}

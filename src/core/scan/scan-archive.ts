@@ -1,0 +1,266 @@
+/**
+ * Scans a .zip or .tar in place, as if it were the folder it unpacks to: the same layouts (class
+ * folders, split folders, metadata files, labels none), the same order and the same relative
+ * paths, so converting the archive gives the arrays converting the unpacked folder gives. An
+ * archive whose visible top level is one folder has that folder as its root (how datasets are
+ * zipped). Members are only listed here; their bytes are read later by the decoder threads.
+ */
+import { basename, resolve } from 'node:path';
+import { Img2npyError } from '../../shared/errors.js';
+import { readArchiveEntry } from './archive-read.js';
+import { type ArchiveMember, archiveKind } from './archive-members.js';
+import { type PlacedTable, labelFromTables } from './labels-file.js';
+import { parseLabelTable, readLabelTable } from './labels-table.js';
+import { metadataNames, pickSplits, splitFolderOrder } from './layout.js';
+import { sortedByCodePoint } from './order.js';
+import { chooseClasses, listed, orderFiles, scanResult } from './scan-steps.js';
+import { listTar } from './tar-members.js';
+import { type WalkContext, type WalkedDir, type WalkedFile, matchExtension, throwIfCancelled } from './walk.js';
+import { listZip } from './zip-members.js';
+import type { EntrySource, MetaColumn, ScanLayout, ScanOptions, ScanResult, ScannedFile } from '../types.js';
+
+interface VDir {
+  name: string;
+  dirs: Map<string, VDir>;
+  files: Map<string, ArchiveMember>;
+}
+
+interface Unit {
+  dir: VDir;
+  rel: string;
+  split?: string;
+}
+
+/** macOS's zip tool adds resource forks under this top folder: never images, never a class. */
+const macResourceFolder = '__MACOSX';
+
+const newDir = (name: string): VDir => ({ name, dirs: new Map(), files: new Map() });
+
+/** The folder tree the members unpack to; a later member of the same name replaces an earlier one, as unpacking does. */
+function buildTree(members: ArchiveMember[], refused: ArchiveMember[]): VDir {
+  const top = newDir('');
+  const dirAt = (segments: string[]): VDir => {
+    let d = top;
+    for (const s of segments) {
+      let next = d.dirs.get(s);
+      if (!next) d.dirs.set(s, (next = newDir(s)));
+      d = next;
+    }
+    return d;
+  };
+  for (const m of members) {
+    if (m.problem !== null) refused.push(m);
+    else if (m.kind === 'dir') dirAt(m.segments);
+    else if (m.kind === 'file') {
+      const parent = dirAt(m.segments.slice(0, -1));
+      const name = m.segments[m.segments.length - 1];
+      const earlier = parent.files.get(name);
+      if (earlier) refused.push({ ...earlier, problem: 'a later member has the same name and is taken instead, as unpacking would' });
+      parent.files.set(name, m);
+    }
+  }
+  return top;
+}
+
+const hidden = (name: string) => name.startsWith('.');
+
+/**
+ * Scans the archive `archiveAbs` with the options of a folder scan.
+ * @example const scan = await scanArchive('/data/pets.zip', opts, ['.jpg']); scan.layout.archive // '/data/pets.zip'
+ * @throws {Img2npyError} as scanFolder, plus `input-unreadable` naming the archive when it
+ *   cannot be listed, is a zip bomb as a whole, or is a .tar.gz (not random access).
+ */
+export async function scanArchive(archiveAbs: string, opts: ScanOptions, extensions: readonly string[], signal?: AbortSignal): Promise<ScanResult> {
+  const kind = archiveKind(archiveAbs);
+  if (kind === 'tar.gz' || kind === null) {
+    const name = basename(archiveAbs);
+    throw new Img2npyError(
+      'input-unreadable',
+      `Input ${archiveAbs} is a gzip-compressed tar, which cannot be read in place (gzip has no random access): run gunzip -k ${name} and convert the plain .tar, which img2npy reads directly, or unpack it`,
+      { file: archiveAbs },
+    );
+  }
+  throwIfCancelled(signal);
+  const members = kind === 'zip' ? await listZip(archiveAbs, signal) : await listTar(archiveAbs, signal);
+  const refused: ArchiveMember[] = [];
+  const tree = buildTree(members, refused);
+  const ignored: ScanResult['ignored'] = [];
+  const warnings: string[] = [];
+  if (tree.dirs.delete(macResourceFolder)) ignored.push({ file: `${macResourceFolder}/`, code: 'input-unreadable', reason: "macOS's resource forks, added by its zip tool; not images" });
+  const visible = [...tree.dirs.keys(), ...tree.files.keys()].filter((n) => !hidden(n));
+  const single = visible.length === 1 && tree.dirs.has(visible[0]) ? visible[0] : null;
+  const root = single === null ? tree : tree.dirs.get(single)!;
+  const rootAbs = single === null ? archiveAbs : `${archiveAbs}/${single}`;
+  for (const m of refused) {
+    const underRoot = single === null || m.segments[0] === single;
+    const rel = m.segments.length && underRoot ? m.segments.slice(single === null ? 0 : 1).join('/') : m.raw;
+    ignored.push({ file: rel || m.raw, code: 'input-unreadable', reason: m.problem! });
+  }
+
+  const keras = opts.order === 'keras';
+  const layout: ScanLayout = { kind: 'class-folders', splits: [], labelsFile: null, archive: archiveAbs, notes: [] };
+  layout.notes.push(`Reading the archive ${archiveAbs} in place (nothing is unpacked)` + (single === null ? '' : `; its only top folder ${single}/ is the input folder`));
+  const found = splitFolderOrder([...root.dirs.values()].filter((d) => !hidden(d.name) && !d.files.has('x.npy')).map((d) => d.name));
+  const useSplits = found.length > 0 && (opts.splitFolders ?? true) && !keras;
+  if (found.length > 0 && keras && opts.labels !== 'none') warnings.push(`Folders ${found.join(', ')} are treated as classes, as Keras does; without like keras each would be its own output`);
+  const splits = pickSplits(useSplits ? found : [], opts.splits, rootAbs);
+  const units: Unit[] = splits.length ? splits.map((s) => ({ dir: root.dirs.get(s)!, rel: s, split: s })) : [{ dir: root, rel: '' }];
+  if (splits.length) {
+    layout.kind = 'split-folders';
+    layout.splits = splits;
+    layout.notes.push(`Split folders found in ${rootAbs}: ${splits.join(', ')} (one output each, one shared class list; --no-split-folders treats them as classes)`);
+  }
+
+  const absOf = (m: ArchiveMember) => `${archiveAbs}/${m.segments.join('/')}`;
+  const tables = await labelTables(rootAbs, root, units, opts, keras, layout, absOf);
+  const ctx: WalkContext = { extensions, keepHidden: keras, followLinks: false, signal, ignored, warnings, skipAbs: new Set(tables ? tables.map((t) => t.table.file) : []) };
+  const sources = new Map<string, EntrySource>();
+  const walk = (top: VDir, topRel: string) => orderFiles(walkTree(top, topRel, ctx, absOf, sources), opts.order);
+  const choose = (discovered: string[], source: string) => chooseClasses(discovered, opts, rootAbs, source, warnings);
+
+  let classNames: string[] = [];
+  let files: ScannedFile[] = [];
+  let metaColumns: MetaColumn[] = [];
+  if (opts.labels === 'none') {
+    if (!splits.length) layout.kind = 'flat';
+    for (const u of units) for (const f of walk(u.dir, u.rel)) files.push({ abs: f.abs, rel: f.rel, label: null, ...(u.split !== undefined ? { split: u.split } : {}) });
+  } else if (tables === null) {
+    ({ classNames, files } = scanClasses(rootAbs, units, ctx, absOf, walk, choose));
+  } else {
+    const walked: { file: WalkedFile; split?: string }[] = [];
+    for (const u of units) for (const file of walk(u.dir, u.rel)) walked.push({ file, split: u.split });
+    ({ classNames, files, metaColumns } = labelFromTables(walked, tables, rootAbs, choose, ctx));
+  }
+  files = files.map((f) => ({ ...f, source: sources.get(f.abs)! }));
+  return scanResult(rootAbs, extensions, { classNames, files, metaColumns, layout, ignored, warnings });
+}
+
+/** walk.ts's walk over the archive's tree: every folder with its image files, unsorted. */
+function walkTree(top: VDir, topRel: string, ctx: WalkContext, absOf: (m: ArchiveMember) => string, sources: Map<string, EntrySource>): WalkedDir[] {
+  const out: WalkedDir[] = [];
+  const stack: { dir: VDir; segments: string[] }[] = [{ dir: top, segments: [] }];
+  while (stack.length > 0) {
+    throwIfCancelled(ctx.signal);
+    const { dir, segments } = stack.pop()!;
+    const files: WalkedFile[] = [];
+    for (const [name, m] of dir.files) {
+      if (!ctx.keepHidden && hidden(name)) continue;
+      const abs = absOf(m);
+      if (ctx.skipAbs.has(abs)) continue;
+      const rel = [...(topRel ? [topRel] : []), ...segments, name].join('/');
+      const ext = matchExtension(name, ctx.extensions);
+      if (ext === null) {
+        ctx.ignored.push({ file: rel, code: 'unreadable-image', reason: `unsupported extension (accepted: ${ctx.extensions.join(' ')})` });
+        continue;
+      }
+      sources.set(abs, m.source!);
+      files.push({ abs, rel, name, ext });
+    }
+    for (const [name, sub] of dir.dirs) if (ctx.keepHidden || !hidden(name)) stack.push({ dir: sub, segments: [...segments, name] });
+    out.push({ segments, files });
+  }
+  return out;
+}
+
+function scanClasses(
+  rootAbs: string,
+  units: Unit[],
+  ctx: WalkContext,
+  absOf: (m: ArchiveMember) => string,
+  walk: (top: VDir, topRel: string) => WalkedFile[],
+  choose: (discovered: string[], source: string) => string[],
+): { classNames: string[]; files: ScannedFile[] } {
+  const perUnit = units.map((u) => {
+    const loose: string[] = [];
+    const inSplit = units.length > 1 || u.rel !== '';
+    for (const [name, m] of u.dir.files) {
+      if (hidden(name) || ctx.skipAbs.has(absOf(m))) continue;
+      ctx.ignored.push({ file: u.rel ? `${u.rel}/${name}` : name, code: 'no-classes', reason: `lies directly in the ${inSplit ? 'split' : 'input'} folder, not in a class folder` });
+      if (matchExtension(name, ctx.extensions) !== null) loose.push(name);
+    }
+    const where = u.rel ? `${rootAbs}/${u.rel}` : rootAbs;
+    if (loose.length > 0) ctx.warnings.push(`${loose.length} image${loose.length === 1 ? '' : 's'} directly in ${where} belong to no class and are left out: ${listed(loose)} (use labels none to take every image without classes)`);
+    return new Set([...u.dir.dirs.keys()].filter((n) => !hidden(n)));
+  });
+  const discovered = sortedByCodePoint([...new Set(perUnit.flatMap((d) => [...d]))]);
+  if (discovered.length === 0) {
+    const where = units.length === 1 && units[0].rel ? `${rootAbs}/${units[0].rel}` : rootAbs;
+    const loose = ctx.ignored.filter((i) => i.code === 'no-classes' && matchExtension(i.file, ctx.extensions) !== null).length;
+    throw new Img2npyError(
+      'no-classes',
+      `No class folders in ${where}: expected ${where}/${units.length > 1 || units[0].rel ? '<split>/' : ''}<class>/<image>` + (loose ? ` (found ${loose} images directly in it; use labels none)` : ''),
+      { file: where },
+    );
+  }
+  const classNames = choose(discovered, 'class folders');
+  const files: ScannedFile[] = [];
+  for (const [k, u] of units.entries()) {
+    for (let label = 0; label < classNames.length; label++) {
+      const name = classNames[label];
+      if (!perUnit[k].has(name)) continue;
+      for (const f of walk(u.dir.dirs.get(name)!, u.rel ? `${u.rel}/${name}` : name)) files.push({ abs: f.abs, rel: f.rel, label, ...(u.split !== undefined ? { split: u.split } : {}) });
+    }
+  }
+  return { classNames, files };
+}
+
+/** scan.ts's labelTables for the archive: a metadata file inside it is read from it. */
+async function labelTables(
+  rootAbs: string,
+  root: VDir,
+  units: Unit[],
+  opts: ScanOptions,
+  keras: boolean,
+  layout: ScanLayout,
+  absOf: (m: ArchiveMember) => string,
+): Promise<PlacedTable[] | null> {
+  const column = opts.labelColumn ?? null;
+  if (opts.labels === 'none' || opts.labels === 'inferred') return null;
+  if (opts.labels !== 'auto') {
+    layout.labelsFile = resolve(opts.labels);
+    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
+    return [{ table: await readLabelTable(layout.labelsFile, column), prefix: '' }];
+  }
+  if (keras) return null;
+  const find = (dir: VDir): ArchiveMember | null => {
+    const present = metadataNames.map((n) => dir.files.get(n)).filter((m) => m !== undefined);
+    if (present.length > 1) {
+      throw new Img2npyError('labels-invalid', `Both ${present.map(absOf).join(' and ')} exist: keep one, or choose with --labels FILE`, { file: absOf(present[0]) });
+    }
+    return present[0] ?? null;
+  };
+  const read = (m: ArchiveMember): LabelTableOf => {
+    const file = absOf(m);
+    let text: string;
+    try {
+      text = readArchiveEntry(m.source!, file).toString('utf8');
+    } catch (cause) {
+      throw new Img2npyError('labels-invalid', `Labels file ${file} cannot be read: ${(cause as Error).message}`, { file, cause });
+    }
+    return parseLabelTable(text, file, /\.jsonl$/i.test(file) ? 'jsonl' : 'csv', column);
+  };
+  const atRoot = find(root);
+  if (atRoot) {
+    layout.labelsFile = absOf(atRoot);
+    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
+    layout.notes.push(`Labels from ${layout.labelsFile} (found in the input folder; --labels inferred takes class folders instead)`);
+    return [{ table: read(atRoot), prefix: '' }];
+  }
+  if (!units[0].split) return null;
+  const perSplit = units.map((u) => find(u.dir));
+  const have = units.filter((_, i) => perSplit[i] !== null);
+  if (have.length === 0) return null;
+  if (have.length < units.length) {
+    const lacking = units.filter((_, i) => perSplit[i] === null).map((u) => u.rel);
+    throw new Img2npyError(
+      'labels-invalid',
+      `Split folders ${have.map((u) => u.rel).join(', ')} hold a metadata file but ${lacking.join(', ')} ${lacking.length === 1 ? 'does' : 'do'} not: give every split one, or use --labels inferred for class folders`,
+      { file: absOf(perSplit.find((p) => p !== null)!) },
+    );
+  }
+  layout.labelsFile = absOf(perSplit[0]!);
+  layout.notes.push(`Labels from the metadata file in each split folder: ${perSplit.map((m) => absOf(m!)).join(', ')}`);
+  return units.map((u, i) => ({ table: read(perSplit[i]!), prefix: u.rel }));
+}
+
+type LabelTableOf = ReturnType<typeof parseLabelTable>;
