@@ -144,7 +144,7 @@ test('existing output is refused (exit 2, untouched) and replaced with --overwri
   const before = await stat(out);
   const again = await cli(['convert', root, '--out', out, '--size', '5x5']);
   assert.equal(again.code, 2);
-  assert.match(again.stderr, /o\.npz already exists; turn on overwrite \(--overwrite\)/);
+  assert.match(again.stderr, /o\.npz already exists \(an img2npy output from an earlier run\); turn on overwrite \(--overwrite\)/);
   assert.equal((await stat(out)).mtimeMs, before.mtimeMs);
   assert.equal((await cli(['convert', root, '--out', out, '--size', '5x5', '--overwrite'])).code, 0);
   const s = await py<Summary>(summarize, [out]);
@@ -159,7 +159,7 @@ test('input errors exit 2 with a message naming the folder or option', async (t)
   assert.match(missing.stderr, /nope/);
   const noSize = await cli(['convert', dir, '--out', join(dir, 'o.npz')]);
   assert.equal(noSize.code, 2);
-  assert.match(noSize.stderr, /for size when resize is stretch/);
+  assert.match(noSize.stderr, /for --size when --resize is stretch/);
   const noOut = await cli(['convert', dir, '--size', '4x4']);
   assert.equal(noOut.code, 2);
   assert.match(noOut.stderr, /--out/);
@@ -167,7 +167,7 @@ test('input errors exit 2 with a message naming the folder or option', async (t)
   await makeSolidFolder(root, colours, 1);
   const binary = await cli(['convert', root, '--out', join(dir, 'b.npz'), '--size', '4x4', '--label-mode', 'binary']);
   assert.equal(binary.code, 2);
-  assert.match(binary.stderr, /exactly 2 classes for labelMode binary but found 3/);
+  assert.match(binary.stderr, /exactly 2 classes for --label-mode binary but found 3/);
   assert.deepEqual((await readdir(dir)).sort(), ['in']);
 });
 
@@ -219,7 +219,7 @@ print(json.dumps({'shape': list(x.shape), 'corner': x[0, 0, 0].tolist(), 'pad': 
   assert.deepEqual(s.pad, [0, 0, 0]);
 });
 
-test('--overwrite with shards replaces old shards and a stale unsharded output, but no unrelated file', async (t) => {
+test('--overwrite replaces the whole earlier output (manifest and every file it lists), but no unrelated file', async (t) => {
   const dir = await tempDir(t);
   const root = join(dir, 'in');
   await makeSolidFolder(root, colours, 2);
@@ -233,7 +233,7 @@ test('--overwrite with shards replaces old shards and a stale unsharded output, 
   const r = await cli(['convert', root, '--out', out, '--size', '4x4', '--shard-size', '4', '--overwrite']);
   assert.equal(r.code, 0, r.stderr);
   const names = (await readdir(dir)).sort();
-  assert.deepEqual(names, ['d-00000-of-00002.npz', 'd-00001-of-00002.npz', 'd-old-00001-of-00002.npz', 'd-train-00000-of-00002.npz', 'd-train-00001-of-00002.npz', 'd-val-00000-of-00002.npz', 'd-val-00001-of-00002.npz', 'd.manifest.json', 'in']);
+  assert.deepEqual(names, ['d-00000-of-00002.npz', 'd-00001-of-00002.npz', 'd-old-00001-of-00002.npz', 'd.manifest.json', 'in']);
 });
 
 test('a folder where every image is unreadable is an input error, with nothing written', async (t) => {

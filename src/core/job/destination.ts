@@ -61,14 +61,14 @@ async function classify(path: string, layout: OutputLayout, manifestOutputs: Set
   }
   const listedByManifest = manifestOutputs?.has(basename(path)) === true;
   if (s.isFile()) {
-    const ours = listedByManifest && layout.kind === 'npz';
+    const ours = listedByManifest;
     return { path, ours, what: ours ? 'an img2npy output' : `a file of ${s.size} bytes that no img2npy manifest lists` };
   }
   if (s.isDirectory()) {
     const entries = await readdir(path, { withFileTypes: true }).catch(() => null);
     if (entries === null) return { path, ours: false, what: 'a folder that cannot be read' };
     const foreign = entries.filter((e) => !e.isFile() || !outputFolderFiles.includes(e.name)).map((e) => e.name);
-    const ours = listedByManifest && layout.kind === 'npy' && foreign.length === 0;
+    const ours = listedByManifest && foreign.length === 0;
     if (ours) return { path, ours, what: 'an img2npy output' };
     if (listedByManifest && foreign.length) return { path, ours, what: `an img2npy output folder that now also holds other files (${listed(foreign)})` };
     return { path, ours, what: entries.length ? `a folder holding ${entries.length} entries (${listed(entries.map((e) => e.name))}) that no img2npy manifest lists` : 'an empty folder that no img2npy manifest lists' };
@@ -98,16 +98,19 @@ async function checkAgainstInput(layout: OutputLayout, input: string): Promise<s
 
 /**
  * Everything of this job's destination that exists now: each subset's output, shards with the
- * output's name, and the manifest.
+ * output's name, every output the manifest at this name lists (an output is its manifest and
+ * the files it lists, replaced as a whole: none is left behind unrecorded), and the manifest.
  */
 export async function destinationEntries(layout: OutputLayout): Promise<DestinationEntry[]> {
   const manifestStat = await lstat(layout.manifest).catch(() => null);
   const manifest = manifestStat?.isFile() ? await readOwnManifest(layout.manifest) : null;
-  const paths = new Set<string>([layout.manifest]);
+  const paths = new Set<string>();
   for (const subset of layout.subsets) {
     paths.add(outputPath(layout, subset));
     for (const shard of await existingShards(layout, subset)) paths.add(shard);
   }
+  for (const name of manifest?.outputs ?? []) paths.add(join(dirname(layout.manifest), name));
+  paths.add(layout.manifest);
   const out: DestinationEntry[] = [];
   for (const path of paths) {
     const entry = await classify(path, layout, manifest?.outputs ?? null);
