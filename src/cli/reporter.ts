@@ -8,6 +8,9 @@ import type { ConvertReport } from '../shared/report.js';
 import { printable } from './printable.js';
 import { cliWords } from './flag-words.js';
 
+/** Damaged files named in the summary; the manifest lists them all. */
+const shownDamaged = 10;
+
 export interface Stream {
   write(text: string): unknown;
   isTTY?: boolean;
@@ -80,6 +83,11 @@ export function humanReporter(stdout: Stream, stderr: Stream, quiet: boolean): R
       if (r.skipped.length) {
         lines.push(`Skipped ${r.skipped.length} file(s):`);
         for (const s of r.skipped) lines.push(`  ${s.file}: ${cliWords(s.reason)}`);
+      }
+      if (r.damaged?.length) {
+        lines.push(`Kept ${r.damaged.length} damaged file(s) (--allow-damaged; listed in the manifest):`);
+        for (const d of r.damaged.slice(0, shownDamaged)) lines.push(`  ${d.file}: ${d.reason}`);
+        if (r.damaged.length > shownDamaged) lines.push(`  ... and ${r.damaged.length - shownDamaged} more`);
       }
       lines.push(`Manifest: ${r.manifest}`);
       stdout.write(lines.map((l) => printable(l)).join('\n') + '\n');

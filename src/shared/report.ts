@@ -9,6 +9,14 @@ export interface SkippedFile {
   reason: string;
 }
 
+/** A file kept although damaged (--allow-damaged): its rows hold what could be decoded. */
+export interface DamagedFile {
+  /** Path relative to the input folder. */
+  file: string;
+  /** What the decoder reported, e.g. libjpeg's "Corrupt JPEG data: premature end of data segment". */
+  reason: string;
+}
+
 export interface ArrayInfo {
   name: string;
   shape: number[];
@@ -52,6 +60,8 @@ export interface ConvertReport {
   outputs: OutputInfo[];
   manifest: string;
   skipped: SkippedFile[];
+  /** Files kept although damaged (--allow-damaged), in output order. */
+  damaged: DamagedFile[];
   warnings: string[];
   /** Final x shape of the whole job (before splitting), e.g. [N, H, W, C]. */
   shape: number[];

@@ -23,3 +23,23 @@ export function damagedJpeg(file: string, warning: string, bytes: Uint8Array): I
 
 /** libjpeg's warnings about the data itself, as libvips passes them on in sharp's errors. */
 export const jpegDamageWarning = /corrupt jpeg data|premature end of (jpeg file|data segment)|extraneous bytes|invalid (huffman|jpeg)|huffman/i;
+
+/**
+ * sharp's words when a warning failed a `failOn: 'warning'` decode (only JPEGs are opened so).
+ * libvips keeps warnings in one queue per process, so a decode running at the same time may take
+ * libjpeg's own words and leave only these.
+ */
+const failOnWarning = /warning treated as error due to failon setting/i;
+
+/**
+ * What a sharp error says about a damaged JPEG: libjpeg's warning when it is there, else a
+ * plain description; null when the error is not about damaged data.
+ *
+ * @example
+ * jpegDamageFromSharp('VipsJpeg: Corrupt JPEG data: premature end of data segment'); // 'Corrupt JPEG data: premature end of data segment'
+ */
+export function jpegDamageFromSharp(message: string): string | null {
+  if (!jpegDamageWarning.test(message) && !failOnWarning.test(message)) return null;
+  const lines = message.split('\n').map((l) => l.replace(/^VipsJpeg: /, '').trim());
+  return lines.find((l) => jpegDamageWarning.test(l)) ?? 'libjpeg warned of corrupt data (its words went to an image decoded at the same time)';
+}

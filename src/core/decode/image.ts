@@ -26,7 +26,7 @@ import { MemoryGate, jpegDecodeCost, jpegFrame } from './memory-gate.js';
 import { headLength, readImageFile } from './read-file.js';
 import { formatBytes, plausibleBytes } from './size-bound.js';
 import { decodeJpegFast } from './jpeg-fast.js';
-import { damagedJpeg, jpegDamageWarning } from './damage.js';
+import { damagedJpeg, jpegDamageFromSharp } from './damage.js';
 import { applyFit, fitPlan } from '../geometry/fit.js';
 import { decodePngFast, fastPngMaxPixels, type LoadedPng } from './png.js';
 import type { DecodedImage, DecodePlan } from '../types.js';
@@ -55,11 +55,11 @@ async function toRaw(img: Sharp): Promise<{ data: Uint8Array; bands: number; wid
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), bands: info.channels, width: info.width, height: info.height };
 }
 
-async function encodedSource(buf: Buffer, abs: string, format: DecodableFormat, plan: DecodePlan): Promise<Source> {
+async function encodedSource(buf: Buffer, abs: string, format: DecodableFormat, plan: DecodePlan, failOnWarning: boolean): Promise<Source> {
   const header = await openEncoded(buf, { maxPixels: 0, autoOrient: false, useIcc: false }).metadata();
   // The header's size is trusted for the limit: that is the point (refuse before decoding).
   checkPixelLimit(abs, header.width, header.height, plan.maxPixels);
-  const flags = { maxPixels: plan.maxPixels, autoOrient: plan.exif, useIcc: header.space === 'cmyk', failOnWarning: format === 'jpeg' && !plan.allowDamaged };
+  const flags = { maxPixels: plan.maxPixels, autoOrient: plan.exif, useIcc: header.space === 'cmyk', failOnWarning };
   const grey = header.space === 'b-w' || header.space === 'grey16';
   const width = plan.exif ? header.autoOrient.width : header.width;
   const height = plan.exif ? header.autoOrient.height : header.height;
@@ -279,15 +279,28 @@ function toPlanChannels(px: LoadedPng, plan: DecodePlan): Uint8Array {
  * @throws {Img2npyError} as decodeImage.
  */
 export async function decodeWithSharp(buf: Buffer, abs: string, format: DecodableFormat, plan: DecodePlan): Promise<DecodedImage> {
+  let damage: string | null = null;
   try {
-    if (format === 'bmp') {
-      const bmp = decodeBmp(buf, abs, plan.maxPixels);
-      return await finish(rawSource(bmp.data, bmp.width, bmp.height, bmp.channels, false), plan);
-    }
-    return await finish(await encodedSource(buf, abs, format, plan), plan);
+    return await sharpDecode(buf, abs, format, plan, format === 'jpeg');
   } catch (err) {
     const raw = err instanceof Error ? err.message : String(err);
-    if (format === 'jpeg' && jpegDamageWarning.test(raw) && !(err instanceof Img2npyError)) throw damagedJpeg(abs, raw.split('\n')[0].replace(/^VipsJpeg: /, ''), buf);
+    if (format === 'jpeg' && !(err instanceof Img2npyError)) damage = jpegDamageFromSharp(raw);
+    if (damage === null) throw fromSharpError(abs, format, err, buf);
+    if (!plan.allowDamaged) throw damagedJpeg(abs, damage, buf);
+  }
+  // Kept (--allow-damaged): decoded again past libjpeg's warnings, and listed as damaged. The
+  // first strict pass is how the damage is known at all: sharp reports no warnings otherwise.
+  try {
+    return { ...(await sharpDecode(buf, abs, format, plan, false)), damage: damage ?? undefined };
+  } catch (err) {
     throw fromSharpError(abs, format, err, buf);
   }
+}
+
+async function sharpDecode(buf: Buffer, abs: string, format: DecodableFormat, plan: DecodePlan, failOnWarning: boolean): Promise<DecodedImage> {
+  if (format === 'bmp') {
+    const bmp = decodeBmp(buf, abs, plan.maxPixels);
+    return finish(rawSource(bmp.data, bmp.width, bmp.height, bmp.channels, false), plan);
+  }
+  return finish(await encodedSource(buf, abs, format, plan, failOnWarning), plan);
 }

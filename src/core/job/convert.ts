@@ -9,7 +9,7 @@ import type { ConvertJob } from '../../shared/api.js';
 import type { ConvertOptions } from '../../shared/options.js';
 import { Img2npyError } from '../../shared/errors.js';
 import type { ProgressEvent } from '../../shared/progress.js';
-import type { ConvertReport, SkippedFile } from '../../shared/report.js';
+import type { ConvertReport, DamagedFile, SkippedFile } from '../../shared/report.js';
 import { loadBackend } from '../tensor/backend.js';
 import { type JobPlan, planJob, resolveJobOptions } from './plan.js';
 import { encodeLabels } from '../tensor/labels.js';
@@ -129,6 +129,7 @@ async function runJob(
   const writers: SubsetWriter[] = [];
   const staged = new Map<SubsetName, StagedShard[]>();
   const counts = new Array<number>(scan.classNames.length).fill(0);
+  const damaged: DamagedFile[] = [];
   const tConvert = performance.now();
   try {
     await claimTempDir(layout.tempDir);
@@ -149,7 +150,7 @@ async function runJob(
         meta: metaSpecs,
       });
       writers.push(writer);
-      await convertSubset(files, { plan, size, decoders, tensor, writer, progress, skipped, counts, numClasses: scan.classNames.length, signal });
+      await convertSubset(files, { plan, size, decoders, tensor, writer, progress, skipped, damaged, counts, numClasses: scan.classNames.length, signal });
       staged.set(subset, await writer.finish());
     }
     const convertMs = performance.now() - tConvert;
@@ -171,6 +172,7 @@ async function runJob(
       outputs: [],
       manifest: layout.manifest,
       skipped: [...scan.ignored, ...skipped],
+      damaged,
       warnings: [...scan.warnings, ...plan.warnings, ...splitWarnings],
       shape: [done, ...xShape],
       notExact: plan.notExact,

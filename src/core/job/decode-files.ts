@@ -16,7 +16,7 @@ export async function decodeForJob(file: ScannedFile, plan: JobPlan, size: Size)
   const image = file.source ? await decodeBytes(readArchiveEntry(file.source, file.abs), file.abs, plan.decode) : await decodeImage(file.abs, plan.decode);
   if (!plan.padToLargest) return image;
   const { padPosition, padValue } = plan.options;
-  return padToCanvas(image, size.height, size.width, padPosition, padValue);
+  return { ...padToCanvas(image, size.height, size.width, padPosition, padValue), damage: image.damage };
 }
 
 /**

@@ -41,10 +41,11 @@ async function decodeOne(request: DecodeRequest): Promise<FromWorker> {
   try {
     if (!plan) throw new Error('decoder thread got an image before the job plan');
     const image = await decodeForJob({ abs, rel: abs, label: null, source }, plan, size);
-    if (!plan.tensorResize) return { type: 'image', id, data: image.data, width: image.width, height: image.height, channels: image.channels };
+    const { damage } = image;
+    if (!plan.tensorResize) return { type: 'image', id, data: image.data, width: image.width, height: image.height, channels: image.channels, damage };
     const row = new Float32Array(size.height * size.width * plan.channels);
     kerasResize(image, { height: size.height, width: size.width, ...plan.tensorResize }, row, 0);
-    return { type: 'resized', id, data: row };
+    return { type: 'resized', id, data: row, damage };
   } catch (err) {
     return { type: 'failed', id, error: toErrorInfo(err) };
   }

@@ -5,7 +5,7 @@
  */
 import type { Size } from '../../shared/options.js';
 import { toErrorInfo } from '../../shared/errors.js';
-import type { SkippedFile } from '../../shared/report.js';
+import type { DamagedFile, SkippedFile } from '../../shared/report.js';
 import { skippableCodes } from '../decode/errors.js';
 import type { JobPlan } from './plan.js';
 import { encodeLabels } from '../tensor/labels.js';
@@ -24,6 +24,8 @@ export interface SubsetContext {
   writer: SubsetWriter;
   progress: ProgressEmitter;
   skipped: SkippedFile[];
+  /** Files kept although damaged (--allow-damaged), listed in the report and manifest. */
+  damaged: DamagedFile[];
   counts: number[];
   numClasses: number;
   signal?: AbortSignal;
@@ -73,6 +75,7 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
       continue;
     }
     const row = r.value;
+    if (row.damage !== undefined) ctx.damaged.push({ file: file.rel, reason: row.damage });
     if (row.kind === 'resized') resized.push(row.data);
     else images.push(row);
     batchFiles.push(file);
@@ -83,6 +86,9 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
   if (batchFiles.length > 0) {
     if (dropRemainder) {
       for (const f of batchFiles) if (f.label !== null) ctx.counts[f.label]--;
+      // Not in x after all: no longer listed as kept. They are the last ones listed.
+      const dropped = new Set(batchFiles.map((f) => f.rel));
+      while (ctx.damaged.length > 0 && dropped.has(ctx.damaged[ctx.damaged.length - 1].file)) ctx.damaged.pop();
     } else {
       await flush();
     }

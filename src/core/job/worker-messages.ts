@@ -14,13 +14,14 @@ export type ToWorker =
 /**
  * 'image': HWC uint8 pixels at the job's size (or the decoded size when the tensor stage resizes).
  * 'resized': a Keras-exact resized row (height × width × channels float32), ready for the tensor stage.
+ * `damage`: set when the file was kept although damaged (--allow-damaged): what libjpeg reported.
  */
 export type FromWorker =
-  | { type: 'image'; id: number; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4 }
-  | { type: 'resized'; id: number; data: Float32Array }
+  | { type: 'image'; id: number; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4; damage?: string }
+  | { type: 'resized'; id: number; data: Float32Array; damage?: string }
   | { type: 'failed'; id: number; error: ErrorInfo };
 
 /** A finished row as the main thread receives it. */
 export type WorkerRow =
-  | { kind: 'image'; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4 }
-  | { kind: 'resized'; data: Float32Array };
+  | { kind: 'image'; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4; damage?: string }
+  | { kind: 'resized'; data: Float32Array; damage?: string };

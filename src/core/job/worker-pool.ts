@@ -119,8 +119,8 @@ export class DecoderPool {
       if (!p) return;
       thread.pending.delete(m.id);
       if (m.type === 'failed') p.reject(fromErrorInfo(m.error));
-      else if (m.type === 'resized') p.resolve({ kind: 'resized', data: m.data });
-      else p.resolve({ kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels });
+      else if (m.type === 'resized') p.resolve({ kind: 'resized', data: m.data, damage: m.damage });
+      else p.resolve({ kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels, damage: m.damage });
     });
     worker.on('error', (err) => this.crashed(thread, err));
     worker.on('exit', (code) => {
