@@ -30,9 +30,9 @@ function formatBytes(n: number): string {
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]} (${n.toLocaleString('en-US')} bytes)`;
 }
 
-/** The layout the scan detected, when the engine reports one (split folders, metadata file, archive...). */
+/** The layout the scan detected (split folders, metadata file, archive...). */
 function layoutLine(r: DryRunReport): string {
-  const layout = (r.summary as { layout?: { kind?: string; archive?: string | null; labelsFile?: string | null } }).layout;
+  const layout = r.summary.layout;
   const kind = (layout?.kind ?? 'class-folders').replace(/-/g, ' ');
   const from = [layout?.archive && `archive ${layout.archive}`, layout?.labelsFile && `labels from ${layout.labelsFile}`].filter(Boolean).join(', ');
   return `Layout: ${kind}${from ? ` (${from})` : ''}`;
@@ -41,7 +41,7 @@ function layoutLine(r: DryRunReport): string {
 function text(r: DryRunReport): string {
   const s = r.summary;
   const lines = [`Scanned ${s.root}: ${s.total} image(s) found; nothing was decoded beyond headers or written`, layoutLine(r)];
-  const splits = (s as { layout?: { splits?: { name: string; total: number }[] } }).layout?.splits ?? [];
+  const splits = s.layout?.splits ?? [];
   if (splits.length) lines.push(`Splits: ${splits.map((sp) => `${sp.name} (${sp.total})`).join(', ')}`);
   if (s.classNames.length) lines.push(`Classes: ${s.classNames.map((c) => `${c} (${s.countsPerClass[c]})`).join(', ')}`);
   if (s.emptyClasses.length) lines.push(`Empty classes (kept their index): ${s.emptyClasses.join(', ')}`);
@@ -55,7 +55,8 @@ function text(r: DryRunReport): string {
     lines.push(`x: (${r.shape.join(', ')}) ${r.dtype} ${r.layout}`);
     for (const o of r.outputs) {
       const name = o.subset === 'all' ? 'Output' : `Split ${o.subset}`;
-      lines.push(`${name}: ${o.samples} sample(s)${o.shards > 1 ? ` in ${o.shards} shards` : ''}, ${r.format}, ${formatBytes(o.bytes!)}`);
+      const to = o.path === null ? '' : ` → ${o.shards > 1 ? `${o.files![0]} ...` : o.path}`;
+      lines.push(`${name}: ${o.samples} sample(s)${o.shards > 1 ? ` in ${o.shards} shards` : ''}, ${r.format}, ${formatBytes(o.bytes!)}${to}`);
     }
     lines.push(`Total: ${formatBytes(r.bytes!)} without --compress`);
   }

@@ -156,8 +156,11 @@ export interface DryRunReport {
   shape: number[] | null;
   dtype: string;
   layout: string;
-  /** Outputs as convert would name their subsets, with samples and bytes (stored, uncompressed). */
-  outputs: { subset: string; samples: number; shards: number; bytes: number | null }[];
+  /**
+   * Outputs as convert would write them: subset, path and shard files (null without --out),
+   * samples, bytes (stored, uncompressed) and arrays (as the manifest lists them; null without a shape).
+   */
+  outputs: { subset: string; path: string | null; files: string[] | null; samples: number; shards: number; bytes: number | null; arrays: ArrayInfo[] | null }[];
   /** Total bytes written without --compress (exact unless decoding skips more files); null without a shape. */
   bytes: number | null;
   format: 'npz' | 'npy';

@@ -7,16 +7,19 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
 import type { ConvertOptions } from '../../shared/options.js';
-import type { DryRunReport, ScanSummary, SkippedFile } from '../../shared/report.js';
-import { buildNpyHeader, itemBytes, npyDescr } from '../arrays/npy-header.js';
+import type { ArrayInfo, DryRunReport, ScanSummary, SkippedFile } from '../../shared/report.js';
+import { buildNpyHeader, friendlyDtype, itemBytes, npyDescr } from '../arrays/npy-header.js';
 import { unicodeWidth } from '../arrays/npy-writer.js';
 import { storedNpzBytes } from '../arrays/npz-pack.js';
+import { findLeakage } from '../scan/duplicates.js';
 import { orderAndSplit } from '../scan/order-split.js';
 import { scanFolder } from '../scan/scan.js';
 import { encodeLabels } from '../tensor/labels.js';
 import { probeLargest } from './decode-files.js';
-import { planOutputs } from './output-paths.js';
+import { describeMeta, metaArraySpecs } from './meta-arrays.js';
+import { outputPath, planOutputs } from './output-paths.js';
 import { planJob, resolveJobOptions } from './plan.js';
+import { layoutSummary } from './scan-summary.js';
 
 function npyBytes(descr: string, shape: number[]): number {
   return buildNpyHeader(descr, shape).length + shape.reduce((a, b) => a * b, 1) * itemBytes(descr);
@@ -53,24 +56,34 @@ export async function dryRun(input: string, given: Partial<ConvertOptions>, ctx:
   const largest = kept > 0 ? probed : null;
   const size = sizeMissing ? null : plan.padToLargest ? largest : options.size;
 
-  // Convert splits the files found, then drops those it cannot read: the same here.
-  const { seed, subsets: split } = orderAndSplit(scan.files, options);
+  // Convert splits the files found (split folders, classes and the split names as the scan found
+  // them), drops identical copies with --dedupe, then the files it cannot read: the same here.
+  const { seed, subsets: split, splitNames } = orderAndSplit(scan.files, options, scan.layout.splits, scan.classNames);
+  const leakage = options.dedupe && splitNames.length > 1 ? await findLeakage(split, splitNames, { dedupe: true, signal: ctx.signal }) : null;
+  const dropped = new Set(leakage?.dropped.map((d) => d.file));
   const unreadable = new Set(skipped.map((s) => s.file));
-  const outputLayout = planOutputs(ctx.output ?? (options.format === 'npy' ? 'dry-run' : 'dry-run.npz'), options, 'dry-run');
-  const subsets = outputLayout.subsets.map((subset) => ({ subset, n: split[subset].filter((f) => !unreadable.has(f.rel)).length }));
+  const outputLayout = planOutputs(ctx.output ?? (options.format === 'npy' ? 'dry-run' : 'dry-run.npz'), options, 'dry-run', splitNames);
+  const subsets = outputLayout.subsets.map((subset) => ({ subset, n: split[subset].filter((f) => !unreadable.has(f.rel) && !dropped.has(f.rel)).length }));
   const format = outputLayout.kind;
   const xRow = size === null ? null : options.layout === 'nchw' ? [plan.channels, size.height, size.width] : [size.height, size.width, plan.channels];
   const xDescr = npyDescr(options.dtype);
   const classDescr = npyDescr({ unicode: unicodeWidth(scan.classNames) });
   const pathDescr = npyDescr({ unicode: unicodeWidth(scan.files.map((f) => f.rel)) });
+  const metaSpecs = metaArraySpecs(scan.metaColumns, scan.files);
 
-  const shardBytes = (rows: number): number => {
-    const files = [
-      { name: 'x.npy', bytes: npyBytes(xDescr, [rows, ...xRow!]) },
-      ...(labels ? [{ name: 'y.npy', bytes: npyBytes(labels.descr, [rows, ...labels.rowShape]) }] : []),
-      { name: 'class_names.npy', bytes: npyBytes(classDescr, [numClasses]) },
-      { name: 'paths.npy', bytes: npyBytes(pathDescr, [rows]) },
+  /** The arrays of one output or shard of `rows` samples, in the order convert writes them. */
+  const arraysOf = (rows: number): ArrayInfo[] => {
+    const info = (name: string, descr: string, shape: number[]): ArrayInfo => ({ name, descr, shape, dtype: friendlyDtype(descr) ?? descr });
+    return [
+      info('x', xDescr, [rows, ...xRow!]),
+      ...(labels ? [info('y', labels.descr, [rows, ...labels.rowShape])] : []),
+      info('class_names', classDescr, [numClasses]),
+      info('paths', pathDescr, [rows]),
+      ...describeMeta(metaSpecs, rows),
     ];
+  };
+  const shardBytes = (rows: number): number => {
+    const files = arraysOf(rows).map((a) => ({ name: `${a.name}.npy`, bytes: npyBytes(a.descr, a.shape) }));
     return format === 'npz' ? storedNpzBytes(files) : files.reduce((n, f) => n + f.bytes, 0);
   };
   const outputs = subsets.map(({ subset, n }) => {
@@ -82,7 +95,10 @@ export async function dryRun(input: string, given: Partial<ConvertOptions>, ctx:
       bytes = 0;
       for (let s = 0; s < shards; s++) bytes += shardBytes(Math.min(shardSize, samples - s * shardSize));
     }
-    return { subset, samples, shards, bytes };
+    // Names only for a destination given with --out; without one they would name nothing real.
+    const files = ctx.output === undefined ? null : Array.from({ length: shards }, (_, index) => outputPath(outputLayout, subset, shards > 1 ? { index, count: shards } : undefined));
+    const path = ctx.output === undefined ? null : outputPath(outputLayout, subset);
+    return { subset, path, files, samples, shards, bytes, arrays: xRow ? arraysOf(samples) : null };
   });
   const total = outputs.reduce((n, o) => n + o.samples, 0);
   const summary: ScanSummary = {
@@ -94,8 +110,9 @@ export async function dryRun(input: string, given: Partial<ConvertOptions>, ctx:
     formats: scan.formats,
     ignored: scan.ignored,
     warnings: scan.warnings,
+    layout: layoutSummary(scan),
   };
-  const warnings = [...scan.warnings, ...plan.warnings];
+  const warnings = [...scan.warnings, ...plan.warnings, ...(leakage?.warnings ?? [])];
   if (scan.files.length === 0) warnings.push(`No images found in ${scan.root}: convert would stop here`);
   if (seed !== null && options.seed === null && subsets.length > 1) warnings.push(`No seed given: split with drawn seed ${seed}; convert draws its own unless --seed ${seed} is given, so per-split counts may differ by the files that would be skipped`);
   if (sizeMissing) warnings.push('No size given: set --size HxW (or --resize none) for the final shape and size');
