@@ -101,3 +101,23 @@ test('a constant channel has std 0 exactly; uint8 means are exact fractions', ()
   acc.addValues(Uint8Array.from([7, 1, 7, 2]));
   assert.deepEqual(acc.result(), { mean: [7, 64.5], std: [0, Math.sqrt(((0 - 64.5) ** 2 + (255 - 64.5) ** 2 + (1 - 64.5) ** 2 + (2 - 64.5) ** 2) / 4)] });
 });
+
+test('uint8 counting agrees with a direct two-pass sum for every channel count and row length', () => {
+  // Row lengths that are not multiples of four pixels exercise the one-pass counter's tail.
+  for (const channels of [1, 2, 3, 4]) {
+    for (const [h, w, rows] of [[1, 1, 1], [3, 5, 3], [7, 5, 2], [16, 16, 4]]) {
+      const values = Uint8Array.from({ length: h * w * channels * rows }, (_, i) => (i * 2654435761 + channels) >>> 24);
+      const acc = new ChannelStatsAccumulator({ dtype: 'uint8', rowShape: [h, w, channels], layout: 'nhwc' });
+      acc.addValues(values.subarray(0, h * w * channels));
+      acc.addValues(values.subarray(h * w * channels));
+      const got = acc.result()!;
+      for (let k = 0; k < channels; k++) {
+        const own = values.filter((_, i) => i % channels === k);
+        const mean = own.reduce((a, v) => a + v, 0) / own.length;
+        const std = Math.sqrt(own.reduce((a, v) => a + (v - mean) ** 2, 0) / own.length);
+        assert.ok(Math.abs(got.mean[k] - mean) < 1e-9, `c=${channels} ${h}x${w}x${rows} mean[${k}] ${got.mean[k]} vs ${mean}`);
+        assert.ok(Math.abs(got.std[k] - std) < 1e-9, `c=${channels} ${h}x${w}x${rows} std[${k}] ${got.std[k]} vs ${std}`);
+      }
+    }
+  }
+});
