@@ -3,7 +3,7 @@
  * The rule under attack: img2npy never deletes or replaces what it did not write.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cli, makeSolidFolder } from '../helpers/cli.js';
@@ -116,12 +116,18 @@ print(json.dumps(list(x.shape)))`,
   assert.deepEqual((await readdir(dir)).sort(), ['a.manifest.json', 'a.npz', 'b', 'b.manifest.json', 'train']);
 });
 
-test('--out inside the input warns, and the next run does not scan that output as a class', async (t) => {
+test('--out inside the input is refused; an output placed there anyway is not scanned as a class', async (t) => {
   const { input } = await setup(t);
   const out = join(input, 'arrays');
-  const first = await cli(['convert', input, '--out', out, '--size', '4x4']);
+  const refused = await cli(['convert', input, '--out', out, '--size', '4x4']);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /lies inside the input folder/);
+  assert.deepEqual((await readdir(input)).sort(), ['blue', 'red']);
+  // Another dataset's output written into this one (allowed: it is outside that other input).
+  const other = join(input, '..', 'other');
+  await cp(join(input, 'red'), join(other, 'green'), { recursive: true });
+  const first = await cli(['convert', other, '--out', out, '--size', '4x4']);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stderr, /lies inside the input folder/);
   const second = await cli(['convert', input, '--out', join(input, '..', 'b.npz'), '--size', '4x4', '--json']);
   assert.equal(second.code, 0, second.stderr);
   const report = JSON.parse(second.stdout.trim().split('\n').pop()!) as { classNames: string[] };

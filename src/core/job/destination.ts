@@ -76,7 +76,11 @@ async function classify(path: string, layout: OutputLayout, manifestOutputs: Set
   return { path, ours: false, what: 'a special file (not a regular file or folder)' };
 }
 
-/** Refuses outputs that are the input or contain it; returns a warning when they lie inside it. */
+/**
+ * Refuses outputs that are the input, contain it or lie inside it. Inside is refused too, not
+ * only warned about: an output written into the dataset changes the dataset (the next scan, a
+ * teammate's loader, a `du` of the data), and a destination beside it costs nothing.
+ */
 async function checkAgainstInput(layout: OutputLayout, input: string): Promise<string[]> {
   const realInput = await realish(input);
   const planned = [layout.base, layout.manifest, ...layout.subsets.map((s) => outputPath(layout, s))];
@@ -91,7 +95,10 @@ async function checkAgainstInput(layout: OutputLayout, input: string): Promise<s
     }
   }
   if (isInside(await realish(layout.base), realInput)) {
-    return [`Output ${layout.base} lies inside the input folder ${input}; later scans recognise it by its manifest and leave it out`];
+    throw new Img2npyError('invalid-option', `Output ${layout.base} lies inside the input folder ${input}; img2npy does not write into the data it reads: choose a destination outside it (--out), e.g. beside it`, {
+      option: 'out',
+      file: layout.base,
+    });
   }
   return [];
 }
