@@ -53,20 +53,30 @@ function vertical(src: Pixels, rowFirst: number, outH: number, c: Coefficients):
   const stride = width * bands;
   const out = new Uint8Array(outH * stride);
   const { ksize, bounds, k } = c;
-  const acc = new Int32Array(stride);
+  let o = 0;
+  // Each byte's whole sum at once, with the usual tap counts unrolled: about twice as fast as
+  // accumulating row by row into an Int32Array (the n source rows are read in step).
   for (let yy = 0; yy < outH; yy++) {
-    const ymin = rowFirst + bounds[yy * 2];
+    const r0 = (rowFirst + bounds[yy * 2]) * stride;
     const n = bounds[yy * 2 + 1];
     const kb = yy * ksize;
-    acc.fill(half);
-    // Row by row over the source keeps memory access sequential (same sums as Pillow's order).
-    for (let y = 0; y < n; y++) {
-      const kv = k[kb + y];
-      const row = (ymin + y) * stride;
-      for (let x = 0; x < stride; x++) acc[x] += data[row + x] * kv;
+    const k0 = k[kb];
+    const k1 = k[kb + 1];
+    const k2 = k[kb + 2];
+    const k3 = n >= 4 ? k[kb + 3] : 0; // past the weights' end on the last row when ksize is 3
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
+    if (n === 2) for (let x = 0; x < stride; x++) out[o++] = clip8(half + data[r0 + x] * k0 + data[r1 + x] * k1);
+    else if (n === 3) for (let x = 0; x < stride; x++) out[o++] = clip8(half + data[r0 + x] * k0 + data[r1 + x] * k1 + data[r2 + x] * k2);
+    else if (n === 4) for (let x = 0; x < stride; x++) out[o++] = clip8(half + data[r0 + x] * k0 + data[r1 + x] * k1 + data[r2 + x] * k2 + data[r3 + x] * k3);
+    else {
+      for (let x = 0; x < stride; x++) {
+        let v = half;
+        for (let y = 0, i = r0 + x; y < n; y++, i += stride) v += data[i] * k[kb + y];
+        out[o++] = clip8(v);
+      }
     }
-    const o = yy * stride;
-    for (let x = 0; x < stride; x++) out[o + x] = clip8(acc[x]);
   }
   return out;
 }
