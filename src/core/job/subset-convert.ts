@@ -40,9 +40,16 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
   let batchFiles: ScannedFile[] = [];
   let pendingWrite: Promise<void> = Promise.resolve();
   let writeError: unknown = null;
+  // Rows that pass through unchanged are gathered into two batch buffers used in turn: batch k is
+  // filled while batch k-1 is still being written, and batch k-2's write was awaited before k-1's
+  // began. A fresh multi-MB buffer per batch costs a page fault per 4 KiB on first touch, which
+  // on VMs (measured here: 2.5 ms per 224x224x3 row) took far longer than the copy itself.
+  const recycled = tensor.passesBytesThrough ? [0, 1].map(() => new Uint8Array(batchSize * tensor.rowBytes)) : null;
+  let batches = 0;
 
   const flush = async () => {
-    const x = plan.tensorResize ? await tensor.processResized(resized) : await tensor.processBatch(images);
+    const into = recycled?.[batches++ % 2];
+    const x = plan.tensorResize ? await tensor.processResized(resized) : await tensor.processBatch(images, into);
     const take = batchFiles;
     resized = [];
     images = [];

@@ -35,11 +35,16 @@ export interface TensorStage {
   readonly rowShape: number[];
   readonly descr: '|u1' | '<f4' | '<f2';
   readonly rowBytes: number;
+  /** True when rows leave as they came (uint8 nhwc, no resize, no normalisation): see `into`. */
+  readonly passesBytesThrough: boolean;
   /**
    * Bytes of the batch's rows, in order. Holds no tensors between calls.
+   * `into`, when given and large enough, receives the rows where the stage has nothing to compute
+   * (uint8 nhwc, no normalisation): the result is then a view of it, so a caller that recycles
+   * its buffers must not hand one in again while a result in it is still being written.
    * @throws {Img2npyError} `internal` when an image does not match the plan.
    */
-  processBatch(images: readonly DecodedImage[]): Promise<Uint8Array>;
+  processBatch(images: readonly DecodedImage[], into?: Uint8Array): Promise<Uint8Array>;
   /**
    * The same for rows that a worker already resized with `kerasResize` (height × width ×
    * channels float32 each, in plan order): normalization, layout and dtype only.
@@ -82,11 +87,11 @@ export function createTensorStage(loaded: LoadedBackend, plan: TensorPlan): Tens
   // Keras's own output (resized float32, nhwc, no normalization) needs no tensor op at all.
   const needsTensors = plan.normalize !== 'none' || plan.layout === 'nchw';
 
-  async function processBatch(images: readonly DecodedImage[]): Promise<Uint8Array> {
+  async function processBatch(images: readonly DecodedImage[], into?: Uint8Array): Promise<Uint8Array> {
     images.forEach(checkImage);
     if (images.length === 0) return new Uint8Array(0);
     // Nothing to compute: the rows are the decoded bytes.
-    if (identity) return concatBytes(images, rowLength);
+    if (identity) return concatBytes(images, rowLength, into);
     const pixels = new Float32Array(images.length * rowLength);
     if (plan.resize) {
       const resize = { height: h, width: w, ...plan.resize };
@@ -162,6 +167,7 @@ export function createTensorStage(loaded: LoadedBackend, plan: TensorPlan): Tens
     rowShape: plan.layout === 'nchw' ? [c, h, w] : [h, w, c],
     descr: descrs[plan.dtype],
     rowBytes: rowLength * itemSizes[plan.dtype],
+    passesBytesThrough: identity,
     processBatch,
     processResized,
   };
@@ -192,8 +198,9 @@ function checkPlan(p: TensorPlan): void {
   }
 }
 
-function concatBytes(images: readonly DecodedImage[], rowLength: number): Uint8Array {
-  const out = new Uint8Array(images.length * rowLength);
+function concatBytes(images: readonly DecodedImage[], rowLength: number, into?: Uint8Array): Uint8Array {
+  const length = images.length * rowLength;
+  const out = into && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
   images.forEach((img, i) => out.set(img.data, i * rowLength));
   return out;
 }
