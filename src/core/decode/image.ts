@@ -22,7 +22,7 @@ import { openEncoded, openRaw } from './sharp-decode.js';
 import { type DecodableFormat, formatLabels, sniffFormat, sniffLength } from './sniff.js';
 import { cropToAspectBox, fitInside } from '../geometry/boxes.js';
 import { placeOnCanvas } from '../geometry/pad-canvas.js';
-import { MemoryGate, jpegDecodeCost, jpegFrame } from './memory-gate.js';
+import { decodeMemory, jpegDecodeCost, jpegFrame } from './memory-gate.js';
 import { headLength, readImageFile } from './read-file.js';
 import { formatBytes, plausibleBytes } from './size-bound.js';
 import { decodeJpegFast } from './jpeg-fast.js';
@@ -210,7 +210,7 @@ async function decodeSniffed(buf: Buffer, abs: string, format: DecodableFormat, 
     if (fast) return fast;
   }
   const cost = format === 'jpeg' ? jpegDecodeCost(jpegFrame(buf)) : 0;
-  const release = await decodeMemory.acquire(cost);
+  const release = await decodeMemory().acquire(cost);
   try {
     if (format === 'jpeg') {
       const fast = await decodeJpegFast(buf, abs, plan);
@@ -221,14 +221,6 @@ async function decodeSniffed(buf: Buffer, abs: string, format: DecodableFormat, 
     release();
   }
 }
-
-/**
- * One budget per process for what progressive JPEG decodes hold at once (see memory-gate.ts).
- * Measured on the benchmark photos (3 decoders, 2 cores): no gate 415 MB peak at 20.5 img/s;
- * 256 MB lets two 20 MP progressive decodes overlap: 330 MB at the same speed; 160 MB: 225 MB
- * but 22 % slower.
- */
-const decodeMemory = new MemoryGate(256 * 1024 * 1024);
 
 /**
  * Small PNGs decoded in JS (png.ts) without sharp's per-image pipeline cost, resized when the

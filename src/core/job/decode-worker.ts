@@ -9,6 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { toErrorInfo } from '../../shared/errors.js';
 import { kerasResize } from '../tensor/resize.js';
 import { decodeForJob } from './decode-files.js';
+import { shareDecodeMemory } from '../decode/memory-gate.js';
 import type { JobPlan } from './plan.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
 
@@ -24,6 +25,7 @@ let draining = false;
 port.on('message', (message: ToWorker) => {
   if (message.type === 'plan') {
     plan = message.plan;
+    shareDecodeMemory(message.memory);
     return;
   }
   queue.push(message);

@@ -8,7 +8,8 @@ import type { JobPlan } from './plan.js';
 import type { EntrySource } from '../types.js';
 
 export type ToWorker =
-  | { type: 'plan'; plan: JobPlan }
+  /** `memory`: the job's decode memory gate (memory-gate.ts), one budget for all its threads. */
+  | { type: 'plan'; plan: JobPlan; memory: SharedArrayBuffer }
   | { type: 'decode'; id: number; abs: string; size: Size; source?: EntrySource };
 
 /**

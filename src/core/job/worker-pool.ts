@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { Size } from '../../shared/options.js';
 import { Img2npyError, fromErrorInfo } from '../../shared/errors.js';
 import type { JobPlan } from './plan.js';
+import { MemoryGate, decodeMemoryBudget } from '../decode/memory-gate.js';
 import type { EntrySource } from '../types.js';
 import type { FromWorker, ToWorker, WorkerRow } from './worker-messages.js';
 
@@ -62,6 +63,8 @@ function spawnWorker(file: string): Worker {
 
 export class DecoderPool {
   private readonly threads: Thread[] = [];
+  /** One decode memory budget for all of this pool's threads (a gate each would allow size × budget). */
+  readonly memory: MemoryGate;
   private nextId = 0;
   private failure: Img2npyError | null = null;
   private closing = false;
@@ -69,17 +72,19 @@ export class DecoderPool {
   /**
    * Starts `size` decoder threads at once, so they load their modules while the main thread
    * scans; `plan` may follow later (setPlan), before the first decode. `entry` replaces the
-   * worker module (tests use one that crashes).
+   * worker module (tests use one that crashes); `memoryBudget` is the threads' one decode memory
+   * budget (memory-gate.ts).
    * @example const pool = new DecoderPool(4, { plan }); const row = await pool.decode(file.abs, size);
    */
-  constructor(readonly size: number, { plan, entry = workerEntry() }: { plan?: JobPlan; entry?: string } = {}) {
+  constructor(readonly size: number, { plan, entry = workerEntry(), memoryBudget = decodeMemoryBudget }: { plan?: JobPlan; entry?: string; memoryBudget?: number } = {}) {
+    this.memory = new MemoryGate(memoryBudget);
     for (let i = 0; i < Math.max(1, size); i++) this.threads.push(this.startThread(entry));
     if (plan) this.setPlan(plan);
   }
 
   /** The job's plan, sent to every thread; messages keep their order, so decodes after it see it. */
   setPlan(plan: JobPlan): void {
-    for (const t of this.threads) if (!t.exited) t.worker.postMessage({ type: 'plan', plan } satisfies ToWorker);
+    for (const t of this.threads) if (!t.exited) t.worker.postMessage({ type: 'plan', plan, memory: this.memory.shared } satisfies ToWorker);
   }
 
   /** Requests in flight, all threads together: orderedPool's concurrency should not exceed it. */
