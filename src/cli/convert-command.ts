@@ -29,8 +29,23 @@ export async function convertCommand(ctx: CommandContext): Promise<number> {
   const options = await optionLayers(ctx);
   const report = await convert(
     { jobId: randomUUID(), input, output: args.shell.out, options, overwrite: args.shell.overwrite },
-    { signal: io.signal, onProgress: (e) => reporter.progress(e), onNotice: (m) => reporter.notice(m) },
+    { signal: io.signal, onProgress: (e) => reporter.progress(e), onNotice: (m) => reporter.notice(m), beforePublish: stopBeforePublish(io.env) },
   );
   reporter.report(report);
   return 0;
+}
+
+/**
+ * IMG2NPY_STOP_BEFORE_PUBLISH=1 makes a run stop itself (SIGSTOP) with every row written and
+ * nothing published yet, until someone sends SIGCONT: how tests put real processes at that exact
+ * step (see test/hostile/). What happened meanwhile (a cancel, the launcher's death) is seen
+ * before publishing starts.
+ */
+function stopBeforePublish(env: NodeJS.ProcessEnv): (() => Promise<void>) | undefined {
+  if (env.IMG2NPY_STOP_BEFORE_PUBLISH !== '1' || process.platform === 'win32') return undefined;
+  return async () => {
+    process.kill(process.pid, 'SIGSTOP');
+    // Two turns: the second is only reached after a poll phase, which reads a closed IPC channel.
+    for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
 }

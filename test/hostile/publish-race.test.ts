@@ -5,35 +5,47 @@
  * the winner's output is intact (NumPy reads the winner's arrays, the manifest names its job).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cliProcess, makeSolidFolder } from '../helpers/cli.js';
+import { binPath, makeSolidFolder } from '../helpers/cli.js';
 import { py } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 
-// One process per run (no malloc re-exec), so SIGSTOP/SIGCONT reach the process that works.
-const env = { IMG2NPY_MALLOC_TUNED: '1' };
+// One process per run (no malloc re-exec), so SIGCONT reaches the process that works; each stops
+// itself with every row written and nothing published (IMG2NPY_STOP_BEFORE_PUBLISH), after its
+// start-up check: all of them really do reach publish believing the name free.
+const env = { IMG2NPY_MALLOC_TUNED: '1', IMG2NPY_STOP_BEFORE_PUBLISH: '1' };
 
 interface Racer {
-  done: Promise<{ code: number; stdout: string; stderr: string }>;
+  done: Promise<{ code: number | null; stdout: string }>;
   frozen: Promise<void>;
   resume: () => void;
+  /** Ends a run left stopped when the test fails early. */
+  kill: () => void;
+}
+
+async function stateOf(pid: number): Promise<string | null> {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return text === null ? null : text.slice(text.lastIndexOf(')') + 2)[0];
 }
 
 function racer(argv: string[]): Racer {
-  let kill: ((sig: NodeJS.Signals) => void) | null = null;
-  let onFrozen!: () => void;
-  const frozen = new Promise<void>((resolve) => (onFrozen = resolve));
-  const done = cliProcess(argv, env, (line, k) => {
-    // The first progress event comes after the destination check: freeze there.
-    if (kill === null && line.includes('"type":"progress"')) {
-      kill = k;
-      k('SIGSTOP');
-      onFrozen();
+  const child = spawn(process.execPath, [binPath, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const done = new Promise<{ code: number | null; stdout: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout })));
+  const frozen = (async () => {
+    // Polls the process table until the run has stopped itself; the test's timeout bounds it.
+    for (;;) {
+      const state = await stateOf(child.pid!);
+      if (state === 'T') return;
+      if (state === null || state === 'Z') throw new Error(`the run ended before publishing: ${stdout.slice(-300)}`);
+      await new Promise((r) => setTimeout(r, 50));
     }
-  });
-  return { done, frozen, resume: () => kill?.('SIGCONT') };
+  })();
+  return { done, frozen, resume: () => child.kill('SIGCONT'), kill: () => child.exitCode === null && child.kill('SIGKILL') };
 }
 
 function reportOf(stdout: string): { jobId: string } | null {
@@ -48,6 +60,7 @@ for (const kind of ['npz', 'npy'] as const) {
     await makeSolidFolder(input, { a: [10, 20, 30], b: [200, 100, 0] }, 3);
     const out = join(dir, kind === 'npz' ? 'race.npz' : 'race');
     const racers = [0, 1, 2].map((i) => racer(['convert', input, '--out', out, '--size', `${4 + i}x4`, '--json']));
+    t.after(() => racers.forEach((r) => r.kill()));
     await Promise.all(racers.map((r) => r.frozen));
     for (const r of racers) r.resume();
     const results = await Promise.all(racers.map((r) => r.done));

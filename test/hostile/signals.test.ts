@@ -53,6 +53,17 @@ async function isRunning(pid: number): Promise<boolean> {
   return text !== null && text.slice(text.lastIndexOf(')') + 2)[0] !== 'Z';
 }
 
+/** State letter from /proc: 'T' once a process has stopped itself (IMG2NPY_STOP_BEFORE_PUBLISH). */
+async function stateOf(pid: number): Promise<string | null> {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return text === null ? null : text.slice(text.lastIndexOf(')') + 2)[0];
+}
+
+async function untilStopped(pid: number): Promise<void> {
+  // Polls the process table; the test's own timeout bounds it.
+  while ((await stateOf(pid)) !== 'T') await new Promise((r) => setTimeout(r, 50));
+}
+
 async function untilGone(pid: number): Promise<void> {
   // Polls the process table; the test's own timeout bounds it.
   while (await isRunning(pid)) await new Promise((r) => setTimeout(r, 100));
@@ -77,12 +88,17 @@ const temps = async (dir: string) => (await readdir(dir)).filter((n) => n.starts
 test('SIGKILL of the launcher: its worker cancels and never publishes', { timeout: 120_000 }, async (t) => {
   const { dir, input } = await dataset(t);
   const out = join(dir, 'out.npz');
-  const run = start(['convert', input, '--out', out, '--size', '32x32', '--json', '--jobs', '1']);
+  // The worker stops itself with every row written and nothing published: the launcher dies
+  // exactly there, whatever the machine's speed.
+  const run = start(['convert', input, '--out', out, '--size', '32x32', '--json', '--jobs', '1'], { IMG2NPY_STOP_BEFORE_PUBLISH: '1' });
   await run.decoding;
   const workers = await childrenOf(run.pid);
   assert.equal(workers.length, 1, 'the launcher runs one worker');
+  await untilStopped(workers[0]);
   process.kill(run.pid, 'SIGKILL');
-  const ended = await run.exit;
+  await untilGone(run.pid);
+  process.kill(workers[0], 'SIGCONT');
+  const ended = await run.exit; // closes once the worker, which shares its output pipes, is gone
   assert.equal(ended.signal, 'SIGKILL');
   await untilGone(workers[0]);
   assert.equal(await exists(out), false, 'an orphan published the output');

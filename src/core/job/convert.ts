@@ -39,6 +39,12 @@ export interface RunContext {
   onProgress?: (event: ProgressEvent) => void;
   /** Messages a user should see before the job ends (e.g. the final shape of a padded batch). */
   onNotice?: (message: string) => void;
+  /**
+   * Awaited once every row is written, just before publishing (the destination check and the
+   * moves into place). A known point where a shell may hold the job: the CLI's tests freeze runs
+   * there to race them for one name or to kill their launcher, without depending on timing.
+   */
+  beforePublish?: () => Promise<void>;
 }
 
 /**
@@ -181,6 +187,7 @@ async function runJob(
       imagesPerSecond: convertMs > 0 ? Math.round((done / convertMs) * 1000 * 10) / 10 : 0,
       versions: await engineVersions(),
     };
+    await ctx.beforePublish?.();
     await publish(layout, staged, {
       compress: options.compress,
       overwrite: job.overwrite,
