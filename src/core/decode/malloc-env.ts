@@ -6,12 +6,13 @@
  * threshold. glibc reads these only at process start, so shells apply them to the process that
  * will decode (the CLI re-runs itself; the app starts its engine process with them).
  *
- * The threshold is 4 MiB, not the 128 KiB it was: since JPEGs decode through TurboJPEG, the hot
- * allocations are rows and DCT-scaled decodes of a few hundred KiB, and at 128 KiB each one was a
- * fresh mmap whose pages fault on first touch. Measured on 600 typical JPEGs -> 224x224 (2 cores):
- * 2.8 s -> 1.9 s, peak RSS 192 -> 217 MB; 20 MP photos unchanged (their buffers are far above
- * either threshold). Leaving it unset (dynamic) was faster still on photos but peaked 20-25 %
- * higher.
+ * No fixed mmap threshold any more (it was 128 KiB): since JPEGs decode through TurboJPEG, with
+ * a fixed threshold every row, DCT-scaled decode and progressive coefficient buffer above it was
+ * a fresh mmap whose pages fault on first touch, and freed straight back. glibc's own (dynamic)
+ * threshold keeps reusing them. Measured on this 2-core VM, where a first touch costs ~50 µs per
+ * 4 KiB page (128 KiB -> dynamic): 600 typical JPEGs 2.8 -> 1.7 s; 76 photos 5.0 -> 3.3 s;
+ * Keras mode on them 8.6 -> 5.0 s; peak RSS +10-25 % (photos 344 -> 364-425 MB). A 4 MiB
+ * threshold helped only the typical JPEGs. Few arenas stay: they are what bounds fragmentation.
  */
 import { availableParallelism } from 'node:os';
 
@@ -33,5 +34,5 @@ export function needsMallocTuning(argv: readonly string[], env: NodeJS.ProcessEn
  * a 16-core machine. libuv reads it once, at first use, so it too must be set before start.
  */
 export function mallocEnv(env: NodeJS.ProcessEnv, cores = availableParallelism()): NodeJS.ProcessEnv {
-  return { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024), UV_THREADPOOL_SIZE: String(Math.max(4, cores)), ...env, [tunedMarker]: '1' };
+  return { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: String(Math.max(4, cores)), ...env, [tunedMarker]: '1' };
 }
