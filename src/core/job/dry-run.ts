@@ -19,7 +19,7 @@ import { probeLargest } from './decode-files.js';
 import { describeMeta, metaArraySpecs } from './meta-arrays.js';
 import { outputPath, planOutputs } from './output-paths.js';
 import { planJob, resolveJobOptions } from './plan.js';
-import { layoutSummary } from './scan-summary.js';
+import { summaryOf } from './scan-summary.js';
 
 function npyBytes(descr: string, shape: number[]): number {
   return buildNpyHeader(descr, shape).length + shape.reduce((a, b) => a * b, 1) * itemBytes(descr);
@@ -101,17 +101,7 @@ export async function dryRun(input: string, given: Partial<ConvertOptions>, ctx:
     return { subset, path, files, samples, shards, bytes, arrays: xRow ? arraysOf(samples) : null };
   });
   const total = outputs.reduce((n, o) => n + o.samples, 0);
-  const summary: ScanSummary = {
-    root: scan.root,
-    classNames: scan.classNames,
-    countsPerClass: scan.countsPerClass,
-    emptyClasses: scan.emptyClasses,
-    total: scan.files.length,
-    formats: scan.formats,
-    ignored: scan.ignored,
-    warnings: scan.warnings,
-    layout: layoutSummary(scan),
-  };
+  const summary: ScanSummary = summaryOf(scan);
   const warnings = [...scan.warnings, ...plan.warnings, ...(leakage?.warnings ?? [])];
   if (scan.files.length === 0) warnings.push(`No images found in ${scan.root}: convert would stop here`);
   if (seed !== null && options.seed === null && subsets.length > 1) warnings.push(`No seed given: split with drawn seed ${seed}; convert draws its own unless --seed ${seed} is given, so per-split counts may differ by the files that would be skipped`);

@@ -27,6 +27,11 @@ function scanOnly(input: string, options: Partial<ConvertOptions>, signal?: Abor
  */
 export async function scanSummary(input: string, options: Partial<ConvertOptions>, ctx: { signal?: AbortSignal } = {}): Promise<ScanSummary> {
   const { scan } = await scanOnly(input, options, ctx.signal);
+  return summaryOf(scan);
+}
+
+/** What a scan found, as the shells show it (the app's summary, `img2npy scan`). */
+export function summaryOf(scan: ScanResult): ScanSummary {
   return {
     root: scan.root,
     classNames: scan.classNames,
