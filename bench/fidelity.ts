@@ -8,15 +8,18 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DecodePlan, decodeImage } from '../src/core/index.js';
+import { buildPhotos } from './datasets.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const root = join(repo, 'bench', 'data', 'photos-38');
 
-function photos(): string[] {
-  return readdirSync(root)
+/** The 38 distinct photos, one copy each: built here when missing, so a fresh clone works too. */
+async function photos(): Promise<{ root: string; files: string[] }> {
+  const { root } = await buildPhotos(join(repo, 'bench', 'data'), 38);
+  const files = readdirSync(root)
     .filter((d) => statSync(join(root, d)).isDirectory())
     .flatMap((d) => readdirSync(join(root, d)).map((f) => join(root, d, f)))
     .sort();
+  return { root, files };
 }
 
 function plan(fastShrink: boolean, size: number, mode: 'stretch' | 'crop'): DecodePlan {
@@ -62,7 +65,7 @@ async function compare(files: string[], size: number, mode: 'stretch' | 'crop'):
 }
 
 async function main(): Promise<void> {
-  const files = photos();
+  const { root, files } = await photos();
   if (!files.length) throw new Error(`no photos in ${root}: run npm run bench first (it builds the datasets)`);
   const rows: Row[] = [];
   for (const [size, mode] of [[224, 'stretch'], [224, 'crop'], [64, 'stretch']] as const) rows.push(await compare(files, size, mode));
