@@ -140,6 +140,9 @@ test('split folders and unreadable files are known at scan time, before converti
 
   // One conversion from the window writes one output per split.
   await setOption(app, 'Size (HxW)', '8x8');
+  // The preview's estimate already leaves out the file the header check found unreadable.
+  await page.getByTestId('preview-skipped').filter({ hasText: 'Leaves out 1 file' }).waitFor();
+  await page.getByTestId('preview-shape').filter({ hasText: '(8, 8, 8, 3)' }).waitFor();
   await page.getByRole('button', { name: 'Convert', exact: true }).click();
   await page.getByTestId('results').waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId('result-output').count(), 2);
