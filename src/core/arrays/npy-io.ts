@@ -3,7 +3,8 @@
  * finish, a CRC-32 that works on every Node 20, and a cursor that pulls exact byte counts out
  * of a stream without holding more than the caller asked for.
  */
-import type { FileHandle } from 'node:fs/promises';
+import { type FileHandle, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 
@@ -108,4 +109,13 @@ export class ByteCursor {
     this.position += piece.length;
     return piece;
   }
+}
+
+/** Bytes of an output: a file, or the files of a folder of .npy files (what manifests record). */
+export async function sizeOf(path: string): Promise<number> {
+  const s = await stat(path);
+  if (!s.isDirectory()) return s.size;
+  let total = 0;
+  for (const e of await readdir(path)) total += (await stat(join(path, e))).size;
+  return total;
 }

@@ -3,12 +3,13 @@
  * conversion wrote beside its output when that manifest describes exactly this file, otherwise
  * computed from the array in bounded blocks of rows.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
 import type { Layout } from '../../shared/options.js';
 import type { ArrayInfo, ChannelStats } from '../../shared/report.js';
 import { ChannelStatsAccumulator, type ChannelStatsDtype } from './channel-stats.js';
+import { sizeOf } from './npy-io.js';
 import type { ArrayRows } from './stats.js';
 
 /** A manifest larger than this is not one of ours (they hold options, counts and skipped files). */
@@ -20,15 +21,6 @@ interface ManifestOutput {
   files?: unknown;
   bytes?: unknown;
   stats?: unknown;
-}
-
-/** Bytes of a file, or of the files in a folder of .npy files, counted as the publisher counts them. */
-async function sizeOf(path: string): Promise<number> {
-  const s = await stat(path);
-  if (!s.isDirectory()) return s.size;
-  let total = 0;
-  for (const e of await readdir(path)) total += (await stat(join(path, e))).size;
-  return total;
 }
 
 /**

@@ -3,9 +3,10 @@
  * job's temporary folder first (npz packing included); only then are the finished files renamed
  * into place, so a failure or cancel before that point leaves nothing at the destination.
  */
-import { link, mkdir, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
+import { sizeOf } from '../arrays/npy-io.js';
 import { packNpz } from '../arrays/npz-pack.js';
 import type { SubsetName } from '../types.js';
 import { destinationEntries } from './destination.js';
@@ -24,14 +25,6 @@ export interface PublishedOutput {
 interface Move {
   from: string;
   to: string;
-}
-
-async function sizeOf(path: string): Promise<number> {
-  const s = await stat(path);
-  if (!s.isDirectory()) return s.size;
-  let total = 0;
-  for (const e of await readdir(path)) total += (await stat(join(path, e))).size;
-  return total;
 }
 
 /**
