@@ -11,9 +11,12 @@ import { padToCanvas } from '../geometry/pad-canvas.js';
 import { probeImage, probeImageBytes } from '../decode/probe.js';
 import type { DecodedImage, ScannedFile } from '../types.js';
 
-export async function decodeForJob(file: ScannedFile, plan: JobPlan, size: Size): Promise<DecodedImage> {
+/** `bytes`: the file's bytes, already read (a .tar.gz member); otherwise this reads them. */
+export async function decodeForJob(file: ScannedFile, plan: JobPlan, size: Size, bytes?: Uint8Array): Promise<DecodedImage> {
   // An archive member is read from the archive by this thread (nothing is unpacked to disk).
-  const image = file.source ? await decodeBytes(readArchiveEntry(file.source, file.abs), file.abs, plan.decode) : await decodeImage(file.abs, plan.decode);
+  // Bytes that crossed a thread boundary arrive as a plain Uint8Array: viewed as a Buffer, not copied.
+  const held = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : file.source ? readArchiveEntry(file.source, file.abs) : null;
+  const image = held ? await decodeBytes(held, file.abs, plan.decode) : await decodeImage(file.abs, plan.decode);
   if (!plan.padToLargest) return image;
   const { padPosition, padValue } = plan.options;
   return { ...padToCanvas(image, size.height, size.width, padPosition, padValue), damage: image.damage };

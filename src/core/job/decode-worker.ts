@@ -39,10 +39,10 @@ async function drain(): Promise<void> {
 }
 
 async function decodeOne(request: DecodeRequest): Promise<FromWorker> {
-  const { id, abs, size, source } = request;
+  const { id, abs, size, source, bytes } = request;
   try {
     if (!plan) throw new Error('decoder thread got an image before the job plan');
-    const image = await decodeForJob({ abs, rel: abs, label: null, source }, plan, size);
+    const image = await decodeForJob({ abs, rel: abs, label: null, source }, plan, size, bytes);
     const { damage } = image;
     if (!plan.tensorResize) return { type: 'image', id, data: image.data, width: image.width, height: image.height, channels: image.channels, damage };
     const row = new Float32Array(size.height * size.width * plan.channels);

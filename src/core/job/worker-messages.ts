@@ -10,7 +10,11 @@ import type { EntrySource } from '../types.js';
 export type ToWorker =
   /** `memory`: the job's decode memory gate (memory-gate.ts), one budget for all its threads. */
   | { type: 'plan'; plan: JobPlan; memory: SharedArrayBuffer }
-  | { type: 'decode'; id: number; abs: string; size: Size; source?: EntrySource };
+  /**
+   * `bytes`: the image's bytes when the thread cannot read them itself (a .tar.gz member, which
+   * only the job's one sequential reader can reach); transferred, never copied.
+   */
+  | { type: 'decode'; id: number; abs: string; size: Size; source?: EntrySource; bytes?: Uint8Array };
 
 /**
  * 'image': HWC uint8 pixels at the job's size (or the decoded size when the tensor stage resizes).

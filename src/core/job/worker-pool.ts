@@ -93,11 +93,12 @@ export class DecoderPool {
   }
 
   /**
-   * Decodes one file on the least busy thread.
+   * Decodes one file on the least busy thread. `bytes`: the file's bytes when the thread cannot
+   * read them itself (a .tar.gz member); transferred to the thread, so the caller gives them up.
    * @throws the decoder's Img2npyError (rebuilt from the thread, code and file kept), or
    *   `engine-crashed` naming the file when its thread died, or when the pool is closed.
    */
-  decode(abs: string, size: Size, source?: EntrySource): Promise<WorkerRow> {
+  decode(abs: string, size: Size, source?: EntrySource, bytes?: Uint8Array): Promise<WorkerRow> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new Img2npyError('engine-crashed', `Decoder threads were stopped before ${abs} was decoded`, { file: abs }));
     let thread = this.threads[0];
@@ -105,7 +106,10 @@ export class DecoderPool {
     const id = this.nextId++;
     return new Promise<WorkerRow>((resolve, reject) => {
       thread.pending.set(id, { file: abs, resolve, reject });
-      thread.worker.postMessage({ type: 'decode', id, abs, size, ...(source ? { source } : {}) } satisfies ToWorker);
+      const message = { type: 'decode', id, abs, size, ...(source ? { source } : {}), ...(bytes ? { bytes } : {}) } satisfies ToWorker;
+      // A view into a larger buffer (a pooled Buffer) travels as a copy; a whole buffer is moved.
+      const whole = bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
+      thread.worker.postMessage(message, whole ? [bytes.buffer as ArrayBuffer] : []);
     });
   }
 
