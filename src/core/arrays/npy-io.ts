@@ -51,6 +51,68 @@ const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => num
 /** CRC-32 continuing from `value`; native where Node has it. */
 export const crc32: (data: Uint8Array, value?: number) => number = nativeCrc32 ?? tableCrc32;
 
+/** Multiplies two polynomials modulo CRC-32's generator (bit-reflected, as zlib's multmodp). */
+function multModP(a: number, b: number): number {
+  let m = 1 << 31;
+  let p = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ 0xedb88320 : b >>> 1;
+  }
+  return p >>> 0;
+}
+
+let powers: number[] | null = null;
+
+/** x^(n·2^k) modulo the generator: the shift a CRC undergoes over n more bytes (k = 3). */
+function xPowModP(n: number, k: number): number {
+  if (!powers) {
+    powers = [1 << 30];
+    for (let i = 1; i < 32; i++) powers.push(multModP(powers[i - 1], powers[i - 1]));
+  }
+  let p = 1 << 31;
+  while (n > 0) {
+    if (n % 2 === 1) p = multModP(powers[k & 31], p);
+    n = Math.floor(n / 2);
+    k++;
+  }
+  return p >>> 0;
+}
+
+/**
+ * CRC-32 of A followed by B from the CRCs of A and B and B's length (zlib's crc32_combine), in
+ * O(log length): a zip entry's CRC when A, a header, is only final after B was written.
+ * @example crc32Combine(crc32(a), crc32(b), b.length) === crc32(Buffer.concat([a, b]))
+ */
+export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
+  return (multModP(xPowModP(lengthB, 3), crcA >>> 0) ^ (crcB >>> 0)) >>> 0;
+}
+
+/** Writes all of `parts`, in order, from `position` with as few system calls as the OS allows. */
+export async function writevAll(handle: FileHandle, parts: readonly Uint8Array[], position: number): Promise<void> {
+  let at = position;
+  // IOV_MAX is 1024 on Linux and macOS.
+  for (let i = 0; i < parts.length; i += 1024) {
+    const group = parts.slice(i, i + 1024);
+    const total = group.reduce((n, p) => n + p.length, 0);
+    const { bytesWritten } = await handle.writev(group, at);
+    if (bytesWritten < total) {
+      // A short write (rare on files): finish the rest one part at a time.
+      let offset = 0;
+      for (const p of group) {
+        const from = Math.max(0, bytesWritten - offset);
+        if (from < p.length) await writeAll(handle, p.subarray(from), at + offset + from);
+        offset += p.length;
+      }
+    }
+    at += total;
+  }
+}
+
 /**
  * Pulls exact byte counts from a stream, in order. Only the chunk in hand is held, so memory is
  * what the caller reads plus one stream chunk.

@@ -154,6 +154,7 @@ async function runJob(
         shardSize: options.shardSize,
         layout: options.layout,
         meta: metaSpecs,
+        npz: layout.kind === 'npz' ? { compress: options.compress } : null,
       });
       writers.push(writer);
       await convertSubset(files, { plan, size, decoders, tensor, writer, progress, skipped, damaged, counts, numClasses: scan.classNames.length, signal });

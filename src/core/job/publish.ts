@@ -1,7 +1,8 @@
 /**
  * Moves a finished job's staged arrays to their destinations. Everything is assembled inside the
- * job's temporary folder first (npz packing included); only then are the finished files renamed
- * into place, so a failure or cancel before that point leaves nothing at the destination.
+ * job's temporary folder first (archives streamed there by the subset writer, or packed here);
+ * only then are the finished files renamed into place, so a failure or cancel before that point
+ * leaves nothing at the destination.
  */
 import { link, mkdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -46,9 +47,15 @@ export async function publish(
       const to = outputPath(layout, subset, sharded ? { index, count: shards.length } : undefined);
       let from = shard.dir;
       if (layout.kind === 'npz') {
-        from = join(layout.tempDir, basename(to));
-        const entries = Object.entries(shard.files).map(([name, file]) => ({ name: `${name}.npy`, file }));
-        await packNpz(entries, from, { compress: opts.compress, signal: opts.signal });
+        if (shard.archive) {
+          // Streamed by the subset writer as the rows came (x written once, never copied).
+          from = shard.archive;
+        } else {
+          from = join(layout.tempDir, basename(to));
+          const entries = Object.entries(shard.files).map(([name, file]) => ({ name: `${name}.npy`, file }));
+          await packNpz(entries, from, { compress: opts.compress, signal: opts.signal });
+        }
+        // Ours: the subset writer made this folder inside the job's claimed temporary folder.
         await rm(shard.dir, { recursive: true, force: true });
       }
       bytes += await sizeOf(from);

@@ -1,12 +1,15 @@
 /**
- * Streams one subset's rows (x, y, paths) into .npy files in the job's temporary folder,
- * starting a new shard every `shardSize` rows. Nothing reaches the destination here: `finish`
- * returns the staged shards and the caller publishes them all at once.
+ * Streams one subset's rows (x, y, paths) into the job's temporary folder, starting a new shard
+ * every `shardSize` rows: .npy files, or for an .npz output x straight into the shard's archive
+ * (written once: no x.npy to copy in afterwards) and the small arrays as .npy files that join it
+ * when the shard is sealed. Nothing reaches the destination here: `finish` returns the staged
+ * shards and the caller publishes them all at once.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
 import type { ArrayInfo } from '../../shared/report.js';
+import { NpzStreamWriter } from '../arrays/npz-stream.js';
 import { NpyStreamWriter, encodeUnicodeRows, unicodeWidth, writeNpyFile } from '../arrays/npy-writer.js';
 import { friendlyDtype, itemBytes, npyDescr } from '../arrays/npy-header.js';
 import type { MetaValue, SubsetName } from '../types.js';
@@ -33,19 +36,23 @@ export interface SubsetSpec {
   layout: Layout;
   /** Extra columns of a labels file, one array each (see meta-arrays.ts). */
   meta?: MetaArraySpec[];
+  /** Set for an .npz output: each shard becomes an archive as its rows arrive. */
+  npz?: { compress: boolean } | null;
 }
 
 export interface StagedShard {
   dir: string;
   rows: number;
-  /** Array name → staged .npy file. */
+  /** Array name → staged .npy file; empty when the shard is already an archive. */
   files: Record<string, string>;
+  /** The shard's finished .npz in the temporary folder, for an .npz output. */
+  archive?: string;
 }
 
 interface OpenShard {
   dir: string;
   rows: number;
-  x: NpyStreamWriter;
+  x: NpyStreamWriter | NpzStreamWriter;
   y: NpyStreamWriter | null;
   paths: NpyStreamWriter;
   meta: MetaShard | null;
@@ -127,7 +134,11 @@ export class SubsetWriter {
     await mkdir(dir, { recursive: true }).catch((err: Error) => {
       throw new Img2npyError('write-failed', `Cannot create ${dir}: ${err.message}`, { file: dir, cause: err });
     });
-    const x = await NpyStreamWriter.create(join(dir, 'x.npy'), this.spec.x);
+    const { npz } = this.spec;
+    // The archive sits beside the shard's folder, not in it: publish may remove the folder first.
+    const x = npz
+      ? await NpzStreamWriter.create(`${dir}.npz`, { ...this.spec.x, name: 'x.npy', compress: npz.compress })
+      : await NpyStreamWriter.create(join(dir, 'x.npy'), this.spec.x);
     const y = this.spec.y ? await NpyStreamWriter.create(join(dir, 'y.npy'), this.spec.y) : null;
     const paths = await NpyStreamWriter.create(join(dir, 'paths.npy'), { descr: npyDescr({ unicode: this.spec.pathWidth }), rowShape: [] });
     const meta = this.spec.meta?.length ? await MetaShard.open(dir, this.spec.meta) : null;
@@ -137,20 +148,35 @@ export class SubsetWriter {
 
   private async seal(): Promise<void> {
     const shard = this.current!;
-    this.current = null;
-    await shard.x.close();
-    await shard.y?.close();
-    await shard.paths.close();
-    const names = this.spec.classNames;
-    const width = unicodeWidth(names);
-    const classFile = join(shard.dir, 'class_names.npy');
-    await writeNpyFile(classFile, npyDescr({ unicode: width }), [names.length], encodeUnicodeRows(names, width));
-    const files: Record<string, string> = { x: join(shard.dir, 'x.npy') };
-    if (shard.y) files.y = join(shard.dir, 'y.npy');
-    files.class_names = classFile;
-    files.paths = join(shard.dir, 'paths.npy');
-    if (shard.meta) Object.assign(files, await shard.meta.close());
-    this.staged.push({ dir: shard.dir, rows: shard.rows, files });
+    try {
+      const { x } = shard;
+      const streamed = x instanceof NpzStreamWriter ? x : null;
+      if (!(x instanceof NpzStreamWriter)) await x.close();
+      await shard.y?.close();
+      await shard.paths.close();
+      const names = this.spec.classNames;
+      const width = unicodeWidth(names);
+      const classFile = join(shard.dir, 'class_names.npy');
+      await writeNpyFile(classFile, npyDescr({ unicode: width }), [names.length], encodeUnicodeRows(names, width));
+      const files: Record<string, string> = { x: join(shard.dir, 'x.npy') };
+      if (shard.y) files.y = join(shard.dir, 'y.npy');
+      files.class_names = classFile;
+      files.paths = join(shard.dir, 'paths.npy');
+      if (shard.meta) Object.assign(files, await shard.meta.close());
+      if (streamed) {
+        delete files.x;
+        await streamed.close(Object.entries(files).map(([name, file]) => ({ name: `${name}.npy`, file })));
+        this.staged.push({ dir: shard.dir, rows: shard.rows, files: {}, archive: streamed.path });
+      } else {
+        this.staged.push({ dir: shard.dir, rows: shard.rows, files });
+      }
+    } catch (err) {
+      // abort() must still find this shard's writers (open files, a half-written archive).
+      await this.abort();
+      throw err;
+    } finally {
+      this.current = null;
+    }
   }
 }
 
