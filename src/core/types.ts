@@ -121,6 +121,11 @@ export interface DecodedImage {
   decoder?: string;
   /** Set when the file is damaged but was kept (--allow-damaged): what libjpeg reported. */
   damage?: string;
+  /**
+   * Set when `data` is the decoder thread's scratch (decode/turbojpeg.ts), valid only until that
+   * thread decodes again: whoever keeps the pixels longer copies them first.
+   */
+  transient?: true;
 }
 
 /** What the decoder must do to one file; built once per job from ConvertOptions. */

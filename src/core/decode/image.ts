@@ -23,7 +23,7 @@ import { type DecodableFormat, formatLabels, sniffFormat, sniffLength } from './
 import { cropToAspectBox, fitInside } from '../geometry/boxes.js';
 import { placeOnCanvas } from '../geometry/pad-canvas.js';
 import { decodeMemory, jpegDecodeCost, jpegFrame } from './memory-gate.js';
-import { headLength, readImageFile } from './read-file.js';
+import { headLength, inReadScratch, readImageFile } from './read-file.js';
 import { formatBytes, plausibleBytes } from './size-bound.js';
 import { decodeJpegFast } from './jpeg-fast.js';
 import { damagedJpeg, jpegDamageFromSharp } from './damage.js';
@@ -178,7 +178,9 @@ export async function decodeImage(abs: string, plan: DecodePlan): Promise<Decode
     if (err instanceof Img2npyError) throw err;
     throw unreadable(abs, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
   }
-  return decodeSniffed(buf, abs, format, plan);
+  const image = await decodeSniffed(buf, abs, format, plan);
+  // A decoder that hands back a view of the file's bytes (none today) must not hand back scratch.
+  return inReadScratch(image.data) ? { ...image, data: image.data.slice() } : image;
 }
 
 /**

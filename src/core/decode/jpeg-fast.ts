@@ -69,5 +69,6 @@ export async function decodeJpegFast(buf: Uint8Array, abs: string, plan: DecodeP
   if (g && fit) px = applyFit(px, fit, g, factor.num / factor.denom);
   let data = px.data;
   if (plan.channels !== px.bands) data = widen(data, px.bands, false, plan.channels as 3 | 4);
-  return { data, width: px.width, height: px.height, channels: plan.channels, decoder: turboDecoderName() ?? undefined, damage };
+  const transient = r.borrowed && data === r.data ? { transient: true as const } : {};
+  return { data, width: px.width, height: px.height, channels: plan.channels, decoder: turboDecoderName() ?? undefined, damage, ...transient };
 }

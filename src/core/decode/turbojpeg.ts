@@ -41,7 +41,11 @@ export interface ScalingFactor {
 }
 
 export type DecompressResult =
-  | { ok: true; data: Uint8Array; width: number; height: number; warned: boolean }
+  /**
+   * `borrowed`: `data` is this thread's decode scratch (worker threads only, where decodes run one
+   * at a time), valid until the thread's next decompress; copy what must outlive that.
+   */
+  | { ok: true; data: Uint8Array; width: number; height: number; warned: boolean; borrowed: boolean }
   | { ok: false; error: string; warning: boolean };
 
 export interface TurboJpeg {
@@ -140,6 +144,11 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle, library: string
     else destroy(h);
   };
   const sync = !isMainThread;
+  let scratch = new ArrayBuffer(0);
+  const scratchBytes = (length: number): Uint8Array => {
+    if (scratch.byteLength < length) scratch = new ArrayBuffer(length);
+    return new Uint8Array(scratch, 0, length);
+  };
 
   return {
     library,
@@ -159,7 +168,10 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle, library: string
     },
     async decompress(jpeg, width, height, format, { dct, stopOnWarning }) {
       const bands = format === 'gray' ? 1 : format === 'rgb' ? 3 : 4;
-      const data = new Uint8Array(new ArrayBuffer(width * height * bands));
+      // A worker thread decodes one image at a time, so it decodes into one grow-only scratch:
+      // a fresh buffer per image costs a page fault per 4 KiB on first touch (see row-buffers.ts).
+      // The main thread may run several decodes at once on libuv's pool, so it allocates.
+      const data = sync ? scratchBytes(width * height * bands) : new Uint8Array(width * height * bands);
       const flags = (dct === 'fast' ? flagFastDct : flagAccurateDct) | flagLimitScans | (stopOnWarning ? flagStopOnWarning : 0);
       const h = take();
       try {
@@ -167,9 +179,9 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle, library: string
         let rc: number = sync
           ? decompress2(...args)
           : await new Promise<number>((resolve, reject) => decompress2.async(...args, (err: unknown, res: number) => (err ? reject(err) : resolve(res))));
-        if (rc === 0) return { ok: true, data, width, height, warned: false };
+        if (rc === 0) return { ok: true, data, width, height, warned: false, borrowed: sync };
         const warning = errorCode(h) === errWarning;
-        if (warning && !stopOnWarning) return { ok: true, data, width, height, warned: true };
+        if (warning && !stopOnWarning) return { ok: true, data, width, height, warned: true, borrowed: sync };
         // libjpeg's message lives in a thread-local buffer of the thread that decoded: after a
         // pool-thread failure (rare) the decode is repeated here to read it.
         if (!sync) rc = decompress2(...args);

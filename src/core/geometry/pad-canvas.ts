@@ -8,6 +8,7 @@
  * since the pixels are uint8.
  */
 import { padOffsets } from './boxes.js';
+import { takeRowBytes } from './row-buffers.js';
 import type { DecodedImage } from '../types.js';
 
 /**
@@ -25,7 +26,7 @@ export function placeOnCanvas(img: DecodedImage, H: number, W: number, top: numb
   if (!(padValue >= 0 && padValue <= 255)) throw new RangeError(`Expected number from 0 to 255 for padValue but received ${padValue}`);
   if (height === H && width === W) return img;
   const fill = Math.round(padValue);
-  const data = new Uint8Array(H * W * channels).fill(fill);
+  const data = takeRowBytes(H * W * channels).fill(fill);
   if (channels === 4) for (let i = 3; i < data.length; i += 4) data[i] = 255;
   const rowBytes = width * channels;
   for (let y = 0; y < height; y++) {

@@ -6,6 +6,7 @@
  */
 import type { Coefficients, SeparablePasses } from './resample-coefficients.js';
 import { resampleWasmBase64 } from './resample-wasm-bytes.js';
+import { takeRowBytes } from './row-buffers.js';
 
 /** The little of the WebAssembly API used here (the CLI's tsconfig has no DOM lib to type it). */
 interface WasmApi {
@@ -98,5 +99,7 @@ export const separableWasm: SeparablePasses = (src, first, rows, outW, hor, outH
     result = outAt;
   }
   const length = (vert ? outH : rows) * midStride;
-  return new Uint8Array(mem, result, length).slice();
+  const out = takeRowBytes(length);
+  out.set(new Uint8Array(mem, result, length));
+  return out;
 };

@@ -8,6 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toErrorInfo } from '../../shared/errors.js';
 import { kerasResize } from '../tensor/resize.js';
+import { giveRowBuffer, takeRowBytes, takeRowFloats } from '../geometry/row-buffers.js';
 import { decodeForJob } from './decode-files.js';
 import { shareDecodeMemory } from '../decode/memory-gate.js';
 import type { JobPlan } from './plan.js';
@@ -39,13 +40,19 @@ async function drain(): Promise<void> {
 }
 
 async function decodeOne(request: DecodeRequest): Promise<FromWorker> {
-  const { id, abs, size, source, bytes } = request;
+  const { id, abs, size, source, bytes, spare } = request;
+  if (spare) giveRowBuffer(spare);
   try {
     if (!plan) throw new Error('decoder thread got an image before the job plan');
     const image = await decodeForJob({ abs, rel: abs, label: null, source }, plan, size, bytes);
     const { damage } = image;
-    if (!plan.tensorResize) return { type: 'image', id, data: image.data, width: image.width, height: image.height, channels: image.channels, damage };
-    const row = new Float32Array(size.height * size.width * plan.channels);
+    if (!plan.tensorResize) {
+      // The row leaves this thread: scratch pixels are copied into a row buffer of their own.
+      const data = image.transient ? takeRowBytes(image.data.length) : image.data;
+      if (data !== image.data) data.set(image.data);
+      return { type: 'image', id, data, width: image.width, height: image.height, channels: image.channels, damage };
+    }
+    const row = takeRowFloats(size.height * size.width * plan.channels);
     kerasResize(image, { height: size.height, width: size.width, ...plan.tensorResize }, row, 0);
     return { type: 'resized', id, data: row, damage };
   } catch (err) {

@@ -45,12 +45,15 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
   // began. A fresh multi-MB buffer per batch costs a page fault per 4 KiB on first touch, which
   // on VMs (measured here: 2.5 ms per 224x224x3 row) took far longer than the copy itself.
   const recycled = tensor.passesBytesThrough ? [0, 1].map(() => new Uint8Array(batchSize * tensor.rowBytes)) : null;
+  // Rows the stage computes on are gathered as float32 the same way (float32 output is a view).
+  const floats = tensor.passesBytesThrough ? null : [0, 1].map(() => new Float32Array(batchSize * ctx.size.height * ctx.size.width * plan.channels));
   let batches = 0;
 
   const flush = async () => {
-    const into = recycled?.[batches++ % 2];
-    const x = plan.tensorResize ? await tensor.processResized(resized) : await tensor.processBatch(images, into);
+    const turn = batches++ % 2;
+    const x = plan.tensorResize ? await tensor.processResized(resized, floats?.[turn]) : await tensor.processBatch(images, recycled?.[turn], floats?.[turn]);
     const take = batchFiles;
+    const rows: (Uint8Array | Float32Array)[] = plan.tensorResize ? resized : images.map((i) => i.data);
     resized = [];
     images = [];
     batchFiles = [];
@@ -59,10 +62,15 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     // The write overlaps the next batch's decoding; a failure (disk full) is kept and stops the
     // loop at its next image rather than after another whole batch.
     const meta = take[0]?.meta ? take.map((f) => f.meta!) : undefined;
-    pendingWrite = writer.write(take.length, x, y, take.map((f) => f.rel), meta).catch((err: unknown) => {
-      writeError = err;
-      throw err;
-    });
+    // Once written, the batch's rows go back to the threads to be filled again: x may still
+    // alias a row (a one-row float32 batch), so not before.
+    pendingWrite = writer.write(take.length, x, y, take.map((f) => f.rel), meta).then(
+      () => decoders.recycle(rows),
+      (err: unknown) => {
+        writeError = err;
+        throw err;
+      },
+    );
     pendingWrite.catch(() => undefined);
   };
 

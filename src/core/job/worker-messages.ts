@@ -12,9 +12,10 @@ export type ToWorker =
   | { type: 'plan'; plan: JobPlan; memory: SharedArrayBuffer }
   /**
    * `bytes`: the image's bytes when the thread cannot read them itself (a .tar.gz member, which
-   * only the job's one sequential reader can reach); transferred, never copied.
+   * only the job's one sequential reader can reach); transferred, never copied. `spare`: a row
+   * buffer the main thread is done with, for this thread to fill again (geometry/row-buffers.ts).
    */
-  | { type: 'decode'; id: number; abs: string; size: Size; source?: EntrySource; bytes?: Uint8Array };
+  | { type: 'decode'; id: number; abs: string; size: Size; source?: EntrySource; bytes?: Uint8Array; spare?: ArrayBuffer };
 
 /**
  * 'image': HWC uint8 pixels at the job's size (or the decoded size when the tensor stage resizes).

@@ -28,6 +28,9 @@ interface Thread {
   exited: boolean;
 }
 
+/** Row buffers kept for reuse (worker-pool recycle): ~400 rows of 224×224×3, ~100 float32 ones. */
+const maxSpareBytes = 64 * 1024 * 1024;
+
 /** Requests waiting per worker beyond the one it decodes: hides the message round trip. */
 export const queueDepth = 2;
 
@@ -66,6 +69,9 @@ export class DecoderPool {
   /** One decode memory budget for all of this pool's threads (a gate each would allow size × budget). */
   readonly memory: MemoryGate;
   private nextId = 0;
+  /** Row buffers the job is done with, sent back to the threads with requests (row-buffers.ts). */
+  private readonly spares: ArrayBuffer[] = [];
+  private spareBytes = 0;
   private failure: Img2npyError | null = null;
   private closing = false;
 
@@ -106,11 +112,32 @@ export class DecoderPool {
     const id = this.nextId++;
     return new Promise<WorkerRow>((resolve, reject) => {
       thread.pending.set(id, { file: abs, resolve, reject });
-      const message = { type: 'decode', id, abs, size, ...(source ? { source } : {}), ...(bytes ? { bytes } : {}) } satisfies ToWorker;
+      const spare = this.spares.pop();
+      if (spare) this.spareBytes -= spare.byteLength;
+      const message = { type: 'decode', id, abs, size, ...(source ? { source } : {}), ...(bytes ? { bytes } : {}), ...(spare ? { spare } : {}) } satisfies ToWorker;
       // A view into a larger buffer (a pooled Buffer) travels as a copy; a whole buffer is moved.
       const whole = bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
-      thread.worker.postMessage(message, whole ? [bytes.buffer as ArrayBuffer] : []);
+      const moved: ArrayBuffer[] = whole ? [bytes.buffer as ArrayBuffer] : [];
+      if (spare) moved.push(spare);
+      thread.worker.postMessage(message, moved);
     });
+  }
+
+  /**
+   * Takes back rows' buffers once their pixels are in a batch, for the threads to fill again.
+   * The caller must not touch them afterwards: they are moved to a thread with a later request.
+   */
+  recycle(rows: readonly { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }[]): void {
+    for (const r of rows) {
+      const b = r.buffer;
+      // Enough for every row a job holds at once (those in flight, waiting, in the batch and in
+      // the write): fewer, and each batch starts with fresh buffers again.
+      if (this.spareBytes + b.byteLength > maxSpareBytes) return;
+      if (b instanceof ArrayBuffer && r.byteOffset === 0 && r.byteLength === b.byteLength && b.byteLength > 0) {
+        this.spares.push(b);
+        this.spareBytes += b.byteLength;
+      }
+    }
   }
 
   /** Ends every thread (idempotent); requests still waiting are rejected, never left hanging. */

@@ -42,15 +42,18 @@ export interface TensorStage {
    * `into`, when given and large enough, receives the rows where the stage has nothing to compute
    * (uint8 nhwc, no normalisation): the result is then a view of it, so a caller that recycles
    * its buffers must not hand one in again while a result in it is still being written.
+   * `floats` does the same where the stage computes (gathered as float32; float32 output is a
+   * view of it).
    * @throws {Img2npyError} `internal` when an image does not match the plan.
    */
-  processBatch(images: readonly DecodedImage[], into?: Uint8Array): Promise<Uint8Array>;
+  processBatch(images: readonly DecodedImage[], into?: Uint8Array, floats?: Float32Array): Promise<Uint8Array>;
   /**
    * The same for rows that a worker already resized with `kerasResize` (height × width ×
-   * channels float32 each, in plan order): normalization, layout and dtype only.
+   * channels float32 each, in plan order): normalization, layout and dtype only. `into`, when
+   * large enough, gathers the rows (float32 output may then be a view of it, as with processBatch).
    * @throws {Img2npyError} `internal` when a row has the wrong length or the plan has no resize.
    */
-  processResized(rows: readonly Float32Array[]): Promise<Uint8Array>;
+  processResized(rows: readonly Float32Array[], into?: Float32Array): Promise<Uint8Array>;
 }
 
 /** torchvision's ImageNet statistics on the 0-1 scale, RGB order. */
@@ -87,12 +90,13 @@ export function createTensorStage(loaded: LoadedBackend, plan: TensorPlan): Tens
   // Keras's own output (resized float32, nhwc, no normalization) needs no tensor op at all.
   const needsTensors = plan.normalize !== 'none' || plan.layout === 'nchw';
 
-  async function processBatch(images: readonly DecodedImage[], into?: Uint8Array): Promise<Uint8Array> {
+  async function processBatch(images: readonly DecodedImage[], into?: Uint8Array, floats?: Float32Array): Promise<Uint8Array> {
     images.forEach(checkImage);
     if (images.length === 0) return new Uint8Array(0);
     // Nothing to compute: the rows are the decoded bytes.
     if (identity) return concatBytes(images, rowLength, into);
-    const pixels = new Float32Array(images.length * rowLength);
+    const length = images.length * rowLength;
+    const pixels = floats && floats.length >= length ? floats.subarray(0, length) : new Float32Array(length);
     if (plan.resize) {
       const resize = { height: h, width: w, ...plan.resize };
       images.forEach((img, i) => kerasResize(img, resize, pixels, i * rowLength));
@@ -102,14 +106,15 @@ export function createTensorStage(loaded: LoadedBackend, plan: TensorPlan): Tens
     return finishPixels(pixels, images.length);
   }
 
-  async function processResized(rows: readonly Float32Array[]): Promise<Uint8Array> {
+  async function processResized(rows: readonly Float32Array[], into?: Float32Array): Promise<Uint8Array> {
     rows.forEach((row, i) => {
       if (!plan.resize || row.length !== rowLength) {
         throw new Img2npyError('internal', `Resized row ${i} has ${row.length} values; the tensor stage expects ${rowLength}${plan.resize ? '' : ' and a Keras resize plan'}`);
       }
     });
     if (rows.length === 0) return new Uint8Array(0);
-    const pixels = rows.length === 1 ? rows[0] : new Float32Array(rows.length * rowLength);
+    const length = rows.length * rowLength;
+    const pixels = rows.length === 1 ? rows[0] : into && into.length >= length ? into.subarray(0, length) : new Float32Array(length);
     if (rows.length > 1) rows.forEach((row, i) => pixels.set(row, i * rowLength));
     return finishPixels(pixels, rows.length);
   }
