@@ -40,12 +40,13 @@ export interface ScannedFile {
 
 /**
  * Where an archive member's bytes lie. Zip and tar are random access, so a decoder thread reads
- * its member itself (scan/archive-read.ts) and nothing is unpacked to disk.
+ * its member itself (scan/archive-read.ts) and nothing is unpacked to disk; a .tar.gz member is
+ * read on the main thread by the job's sequential feed (scan/tar-gz-feed.ts), which hands it over.
  */
 export interface EntrySource {
   archive: string;
-  kind: 'zip' | 'tar';
-  /** Zip: offset of the member's local header; tar: offset of its data. */
+  kind: 'zip' | 'tar' | 'tar.gz';
+  /** Zip: offset of the member's local header; tar: offset of its data; tar.gz: offset of its data in the gunzipped stream. */
   offset: number;
   method: 'stored' | 'deflate';
   /** Bytes stored in the archive. */

@@ -4,6 +4,7 @@ import { toErrorInfo } from '../../shared/errors.js';
 import type { SkippedFile } from '../../shared/report.js';
 import { decodeBytes, decodeImage } from '../decode/image.js';
 import { readArchiveEntry } from '../scan/archive-read.js';
+import { readMember, tarGzFeedFor } from '../scan/tar-gz-feed.js';
 import { checkPixelLimit, skippableCodes } from '../decode/errors.js';
 import type { JobPlan } from './plan.js';
 import { orderedPool } from './ordered-pool.js';
@@ -34,8 +35,10 @@ export async function probeLargest(
   let height = 0;
   let width = 0;
   const exif = plan.decode.exif;
+  // Archive members are read here, on this thread; a .tar.gz's through one sequential feed.
+  using feed = tarGzFeedFor(files, { signal: ctx.signal });
   const probe = async (f: ScannedFile) => {
-    const size = f.source ? await probeImageBytes(readArchiveEntry(f.source, f.abs), f.abs, { exif }) : await probeImage(f.abs, { exif });
+    const size = f.source ? await probeImageBytes(await readMember(feed, f.source, f.abs), f.abs, { exif }) : await probeImage(f.abs, { exif });
     // The decoder refuses these too, but only later: they must not size the canvas.
     checkPixelLimit(f.abs, size.width, size.height, plan.decode.maxPixels);
     return size;

@@ -7,9 +7,10 @@ import type { ConvertOptions } from '../../shared/options.js';
 import { toErrorInfo } from '../../shared/errors.js';
 import type { PreviewItem, PreviewResult } from '../../shared/report.js';
 import { loadBackend } from '../tensor/backend.js';
-import { decodeImage } from '../decode/image.js';
-import { probeImage } from '../decode/probe.js';
+import { decodeBytes, decodeImage } from '../decode/image.js';
+import { probeImage, probeImageBytes } from '../decode/probe.js';
 import { shuffledWithSeed } from '../scan/shuffle.js';
+import { readMember, tarGzFeedFor } from '../scan/tar-gz-feed.js';
 import { probeLargest } from './decode-files.js';
 import { encodeLabels } from '../tensor/labels.js';
 import { itemBytes, npyDescr } from '../arrays/npy-header.js';
@@ -59,13 +60,18 @@ export async function preview(
     ? createTensorStage(backend, { ...size, channels: plan.channels, dtype: 'uint8', normalize: 'none', mean: null, std: null, layout: 'nhwc', resize: plan.tensorResize })
     : null;
   const items: PreviewItem[] = [];
-  for (const file of pickAcrossClasses(scan.files, Math.max(0, Math.min(count, 64)), ctx.sampleSeed)) {
+  const picked = pickAcrossClasses(scan.files, Math.max(0, Math.min(count, 64)), ctx.sampleSeed);
+  // Archive members are read from the archive (a .tar.gz's in one sequential pass), never unpacked.
+  using feed = tarGzFeedFor(picked, { signal: ctx.signal });
+  for (const file of picked) {
     ctx.signal?.throwIfAborted();
     const className = file.label === null ? null : scan.classNames[file.label];
     try {
+      const bytes = file.source ? await readMember(feed, file.source, file.abs) : null;
       // The decoder may shrink on load: the header tells the size the file really has.
-      const original = await probeImage(file.abs, { exif: plan.decode.exif }).catch(() => null);
-      let img = await decodeImage(file.abs, plan.decode);
+      const exif = { exif: plan.decode.exif };
+      const original = await (bytes ? probeImageBytes(bytes, file.abs, exif) : probeImage(file.abs, exif)).catch(() => null);
+      let img = bytes ? await decodeBytes(bytes, file.abs, plan.decode) : await decodeImage(file.abs, plan.decode);
       if (stage) img = { data: await stage.processBatch([img]), width: size.width, height: size.height, channels: plan.channels };
       items.push({ file: file.rel, className, width: img.width, height: img.height, channels: img.channels, dataUrl: await toPngDataUrl(img), error: null, original });
     } catch (err) {

@@ -16,6 +16,17 @@ export interface ArchiveMember {
   source: EntrySource | null;
   /** Why the member is left out, in words; null when it may be taken. */
   problem: string | null;
+  /** Its bytes, when the listing kept them (a .tar.gz's small metadata files and manifests: no second pass for them). */
+  held?: Buffer;
+}
+
+/** All members together may declare at most this many times the archive's size (or 4 GiB, whichever is larger). */
+export const maxTotalRatio = 100;
+export const minTotalLimit = 4 * 1024 * 1024 * 1024;
+
+/** The most an archive of `archiveBytes` may unpack to, all members together (a .tar.gz's whole gunzipped stream too). */
+export function unpackedLimit(archiveBytes: number): number {
+  return Math.max(minTotalLimit, maxTotalRatio * archiveBytes);
 }
 
 /** Input extensions read as archives (lower case), and what kind each is. */

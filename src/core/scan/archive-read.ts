@@ -36,10 +36,11 @@ function readAt(fd: number, length: number, position: number): Buffer {
  * const bytes = readArchiveEntry(file.source, file.abs); // the PNG's bytes, as stored unpacked
  * @throws {Img2npyError} `unreadable-image` naming `display` and the problem: truncated archive,
  *   bad local header, a member that inflates to more or fewer bytes than declared, CRC mismatch,
- *   a member larger than maxEntryBytes.
+ *   a member larger than maxEntryBytes, a .tar.gz member (read through the job's feed instead).
  */
 export function readArchiveEntry(source: EntrySource, display: string): Buffer {
   const bad = (problem: string, cause?: unknown) => new Img2npyError('unreadable-image', `Cannot read ${display} from the archive: ${problem}`, { file: display, cause });
+  if (source.kind === 'tar.gz') throw bad('a .tar.gz member cannot be read on its own (gzip has no random access); the job reads it through its feed (tar-gz-feed.ts)');
   if (source.length > maxEntryBytes) throw bad(`it declares ${source.length} bytes, more than the ${maxEntryBytes} read from one archive member`);
   let fd: number;
   try {

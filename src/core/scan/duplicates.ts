@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Img2npyError } from '../../shared/errors.js';
-import { readArchiveEntry } from './archive-read.js';
+import { type TarGzFeed, readMember, tarGzFeedFor } from './tar-gz-feed.js';
 import type { ScannedFile, SubsetName } from '../types.js';
 
 export interface Leakage {
@@ -20,10 +20,14 @@ export interface Leakage {
 /** Reads a file's bytes for hashing; archives supply their own. */
 export type ByteSource = (file: ScannedFile) => AsyncIterable<Uint8Array>;
 
-const fromDisk: ByteSource = (file) => (file.source ? archiveMember(file) : createReadStream(file.abs));
+/** Files from disk, archive members from their archive (a .tar.gz's through `feed`, in the order hashed). */
+const fromDisk =
+  (feed: TarGzFeed | null): ByteSource =>
+  (file) =>
+    file.source ? archiveMember(feed, file) : createReadStream(file.abs);
 
-async function* archiveMember(file: ScannedFile): AsyncIterable<Uint8Array> {
-  yield readArchiveEntry(file.source!, file.abs);
+async function* archiveMember(feed: TarGzFeed | null, file: ScannedFile): AsyncIterable<Uint8Array> {
+  yield await readMember(feed, file.source!, file.abs);
 }
 
 async function hashOf(file: ScannedFile, read: ByteSource): Promise<string> {
@@ -50,8 +54,9 @@ export async function findLeakage(
   splitNames: readonly SubsetName[],
   opts: { dedupe: boolean; signal?: AbortSignal; read?: ByteSource; concurrency?: number },
 ): Promise<Leakage> {
-  const read = opts.read ?? fromDisk;
   const entries = splitNames.flatMap((split) => subsets[split].map((file) => ({ split, file })));
+  using feed = opts.read ? null : tarGzFeedFor(entries.map((e) => e.file), { signal: opts.signal });
+  const read = opts.read ?? fromDisk(feed);
   const hashes = new Array<string>(entries.length);
   let next = 0;
   const worker = async () => {

@@ -20,7 +20,7 @@ export interface OwnManifest {
 }
 
 /** Manifests are a few kilobytes per thousand classes; anything far larger is not one of ours. */
-const maxManifestBytes = 64 * 1024 * 1024;
+export const maxManifestBytes = 64 * 1024 * 1024;
 
 /**
  * Reads `path` as an img2npy manifest; null when it is missing, unreadable or not ours. Callers
@@ -36,6 +36,14 @@ export async function readOwnManifest(path: string): Promise<OwnManifest | null>
   } catch {
     return null;
   }
+  return parseOwnManifest(text, path);
+}
+
+/**
+ * `text` as an img2npy manifest found at `path` (a file, or an archive member); null when not ours.
+ * @example parseOwnManifest(await readFile(p, 'utf8'), p)?.outputs // Set { 'flowers.npz' }
+ */
+export function parseOwnManifest(text: string, path: string): OwnManifest | null {
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,29 +1,26 @@
 /**
- * Scans a .zip or .tar in place, as if it were the folder it unpacks to: the same layouts (class
- * folders, split folders, metadata files, labels none), the same order and the same relative
- * paths, so converting the archive gives the arrays converting the unpacked folder gives. An
- * archive whose visible top level is one folder has that folder as its root (how datasets are
- * zipped). Members are only listed here; their bytes are read later by the decoder threads.
+ * Scans a .zip, .tar or .tar.gz in place, as if it were the folder it unpacks to: the same
+ * layouts (class folders, split folders, metadata files, labels none), the same order and the
+ * same relative paths, so converting the archive gives the arrays converting the unpacked folder
+ * gives. An archive whose visible top level is one folder has that folder as its root (how
+ * datasets are zipped). Members are only listed here; their bytes are read later by the decoder
+ * threads (zip, tar) or the job's sequential feed (.tar.gz, tar-gz-feed.ts).
  */
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
-import { readArchiveEntry } from './archive-read.js';
 import { type ArchiveMember, archiveKind } from './archive-members.js';
+import { type VDir, buildTree, leaveOutOwnOutputs, smallMemberBytes } from './archive-tree.js';
 import { type PlacedTable, labelFromTables } from './labels-file.js';
 import { parseLabelTable, readLabelTable } from './labels-table.js';
 import { metadataNames, pickSplits, splitFolderOrder } from './layout.js';
 import { sortedByCodePoint } from './order.js';
 import { chooseClasses, listed, orderFiles, scanResult } from './scan-steps.js';
 import { listTar } from './tar-members.js';
+import { listTarGz, maxHeldBytes } from './tar-gz-members.js';
+import { manifestSuffix } from './own-outputs.js';
 import { type WalkContext, type WalkedDir, type WalkedFile, matchExtension, throwIfCancelled } from './walk.js';
 import { listZip } from './zip-members.js';
 import type { EntrySource, MetaColumn, ScanLayout, ScanOptions, ScanResult, ScannedFile } from '../types.js';
-
-interface VDir {
-  name: string;
-  dirs: Map<string, VDir>;
-  files: Map<string, ArchiveMember>;
-}
 
 interface Unit {
   dir: VDir;
@@ -34,59 +31,32 @@ interface Unit {
 /** macOS's zip tool adds resource forks under this top folder: never images, never a class. */
 const macResourceFolder = '__MACOSX';
 
-const newDir = (name: string): VDir => ({ name, dirs: new Map(), files: new Map() });
-
-/** The folder tree the members unpack to; a later member of the same name replaces an earlier one, as unpacking does. */
-function buildTree(members: ArchiveMember[], refused: ArchiveMember[]): VDir {
-  const top = newDir('');
-  const dirAt = (segments: string[]): VDir => {
-    let d = top;
-    for (const s of segments) {
-      let next = d.dirs.get(s);
-      if (!next) d.dirs.set(s, (next = newDir(s)));
-      d = next;
-    }
-    return d;
-  };
-  for (const m of members) {
-    if (m.problem !== null) refused.push(m);
-    else if (m.kind === 'dir') dirAt(m.segments);
-    else if (m.kind === 'file') {
-      const parent = dirAt(m.segments.slice(0, -1));
-      const name = m.segments[m.segments.length - 1];
-      const earlier = parent.files.get(name);
-      if (earlier) refused.push({ ...earlier, problem: 'a later member has the same name and is taken instead, as unpacking would' });
-      parent.files.set(name, m);
-    }
-  }
-  return top;
-}
-
 const hidden = (name: string) => name.startsWith('.');
+
+/** What a .tar.gz listing keeps as it passes: metadata tables where the scan looks for them (root or split folder, under at most one top folder) and manifests. */
+const keptByListing = (m: ArchiveMember): boolean => {
+  const name = m.segments[m.segments.length - 1] ?? '';
+  return ((metadataNames as readonly string[]).includes(name) && m.segments.length <= 3) || name.endsWith(manifestSuffix);
+};
 
 /**
  * Scans the archive `archiveAbs` with the options of a folder scan.
  * @example const scan = await scanArchive('/data/pets.zip', opts, ['.jpg']); scan.layout.archive // '/data/pets.zip'
  * @throws {Img2npyError} as scanFolder, plus `input-unreadable` naming the archive when it
- *   cannot be listed, is a zip bomb as a whole, or is a .tar.gz (not random access).
+ *   cannot be listed, is a zip or gzip bomb as a whole, or is a truncated or damaged .tar.gz.
  */
 export async function scanArchive(archiveAbs: string, opts: ScanOptions, extensions: readonly string[], signal?: AbortSignal): Promise<ScanResult> {
   const kind = archiveKind(archiveAbs);
-  if (kind === 'tar.gz' || kind === null) {
-    const name = basename(archiveAbs);
-    throw new Img2npyError(
-      'input-unreadable',
-      `Input ${archiveAbs} is a gzip-compressed tar, which cannot be read in place (gzip has no random access): run gunzip -k ${name} and convert the plain .tar, which img2npy reads directly, or unpack it`,
-      { file: archiveAbs },
-    );
-  }
+  if (kind === null) throw new Img2npyError('input-unreadable', `Input ${archiveAbs} is not a .zip, .tar, .tar.gz or .tgz archive`, { file: archiveAbs });
   throwIfCancelled(signal);
-  const members = kind === 'zip' ? await listZip(archiveAbs, signal) : await listTar(archiveAbs, signal);
+  const members = kind === 'zip' ? await listZip(archiveAbs, signal) : kind === 'tar' ? await listTar(archiveAbs, signal) : await listTarGz(archiveAbs, keptByListing, signal);
   const refused: ArchiveMember[] = [];
   const tree = buildTree(members, refused);
   const ignored: ScanResult['ignored'] = [];
   const warnings: string[] = [];
   if (tree.dirs.delete(macResourceFolder)) ignored.push({ file: `${macResourceFolder}/`, code: 'input-unreadable', reason: "macOS's resource forks, added by its zip tool; not images" });
+  // Before the root is chosen: an output beside the dataset's top folder must not make it two.
+  leaveOutOwnOutputs(tree, archiveAbs, warnings);
   const visible = [...tree.dirs.keys(), ...tree.files.keys()].filter((n) => !hidden(n));
   const single = visible.length === 1 && tree.dirs.has(visible[0]) ? visible[0] : null;
   const root = single === null ? tree : tree.dirs.get(single)!;
@@ -233,7 +203,9 @@ async function labelTables(
     const file = absOf(m);
     let text: string;
     try {
-      text = readArchiveEntry(m.source!, file).toString('utf8');
+      const bytes = smallMemberBytes(m, file);
+      if (bytes === null) throw new Error(`it is too large to be kept while the .tar.gz is listed (more than ${maxHeldBytes} bytes)`);
+      text = bytes.toString('utf8');
     } catch (cause) {
       throw new Img2npyError('labels-invalid', `Labels file ${file} cannot be read: ${(cause as Error).message}`, { file, cause });
     }

@@ -9,14 +9,11 @@ import { stat } from 'node:fs/promises';
 import * as yauzl from 'yauzl';
 import { Img2npyError } from '../../shared/errors.js';
 import { maxEntryBytes } from './archive-read.js';
-import { type ArchiveMember, member } from './archive-members.js';
+import { type ArchiveMember, maxTotalRatio, member, unpackedLimit } from './archive-members.js';
 
 /** Members above this declared size must store at least 1/maxRatio of it (Apache POI's default is 1/100 too). */
 export const ratioFloorBytes = 1024 * 1024;
 export const maxRatio = 100;
-/** All members together may declare at most this many times the archive's size (or 4 GiB, whichever is larger). */
-export const maxTotalRatio = 100;
-export const minTotalLimit = 4 * 1024 * 1024 * 1024;
 
 const fileTypeMask = 0o170000;
 const unixHost = 3;
@@ -95,7 +92,7 @@ function checkBomb(members: ArchiveMember[], archiveBytes: number, refuse: (why:
       throw refuse(`has members that overlap (${prev.name} and ${files[i].source!.name} share compressed bytes, as zip bombs do); not read`);
     }
   }
-  const limit = Math.max(minTotalLimit, maxTotalRatio * archiveBytes);
+  const limit = unpackedLimit(archiveBytes);
   const total = files.reduce((n, m) => n + m.source!.length, 0);
   if (total > limit) throw refuse(`declares ${total} bytes unpacked, more than ${limit} (${maxTotalRatio} times its own size, at least 4 GiB); not read`);
 }
