@@ -137,3 +137,31 @@ test('cancelled mid-run: the job rejects as cancelled, its threads are gone and 
   assert.equal(existsSync(out), false);
   assert.deepEqual(await readdir(dir), ['in'], 'no temporary folder or partial output left');
 });
+
+// Row buffers go back to the threads once written and are filled again (geometry/row-buffers.ts),
+// and JPEGs decode into a per-thread scratch: a buffer handed out while its row was still in use
+// would put one image's pixels in another's row. Many distinct images over many small batches
+// make every buffer travel several times.
+for (const [name, options] of [
+  ['uint8 rows', { size: { height: 9, width: 11 } }],
+  ['float32 normalised rows', { size: { height: 9, width: 11 }, dtype: 'float32', normalize: 'unit' }],
+  ['Keras-resized rows', { like: 'keras', size: { height: 9, width: 11 }, shuffle: false }],
+] as [string, Options][]) {
+  test(`${name}: reused row buffers never mix images, over many batches`, async (t) => {
+    const dir = await tempDir(t);
+    const root = join(dir, 'in');
+    await mkdir(join(root, 'a'), { recursive: true });
+    for (let i = 0; i < 90; i++) {
+      const px = gradient(14 + (i % 7) * 5, 12 + (i % 5) * 4);
+      for (let k = 0; k < px.data.length; k += 3) px.data[k + 2] = (i * 37 + k) % 256;
+      await writeFile(join(root, 'a', `${String(i).padStart(3, '0')}.${i % 3 ? 'jpg' : 'png'}`), await encode(px, i % 3 ? 'jpg' : 'png'));
+    }
+    const out = join(dir, 'o.npz');
+    const report = await convert({ jobId: 'reuse', input: root, output: out, options: { ...options, jobs: 2, batchSize: 4 }, overwrite: false });
+    const got = await readOutput(out);
+    assert.equal(got.paths.length, 90);
+    const [, height, width] = report.shape;
+    const reference = await singleThreaded(root, options, got.paths, { height, width });
+    assert.ok(Buffer.from(reference).equals(Buffer.from(got.x)), 'every row is its own image');
+  });
+}
