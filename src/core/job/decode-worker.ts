@@ -12,14 +12,14 @@ import { giveRowBuffer, takeRowBytes, takeRowFloats } from '../geometry/row-buff
 import { decodeForJob } from './decode-files.js';
 import { shareDecodeMemory } from '../decode/memory-gate.js';
 import type { JobPlan } from './plan.js';
-import type { FromWorker, ToWorker } from './worker-messages.js';
-
-type DecodeRequest = Extract<ToWorker, { type: 'decode' }>;
+import type { DecodeRequest, DecodeResult, FromWorker, ToWorker } from './worker-messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('decode-worker.ts runs as a worker thread of a job');
 
 let plan: JobPlan | null = null;
+/** Where the main thread reads which request this thread is on, to name it if the thread dies. */
+let current: Int32Array | null = null;
 const queue: DecodeRequest[] = [];
 let draining = false;
 
@@ -27,19 +27,35 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'plan') {
     plan = message.plan;
     shareDecodeMemory(message.memory);
+    current = new Int32Array(message.current);
     return;
   }
-  queue.push(message);
+  for (const r of message.requests) queue.push(r);
   if (!draining) void drain();
 });
 
+/**
+ * Results wait here until the queue runs dry or they add up, then leave in one message: tiny
+ * images share a message, while a large row (≥ postBytes) leaves at once so no thread idles.
+ */
+const postBytes = 256 * 1024;
+const postCount = 64;
+let outbox: DecodeResult[] = [];
+let outboxBytes = 0;
+
 async function drain(): Promise<void> {
   draining = true;
-  for (let next = queue.shift(); next; next = queue.shift()) post(await decodeOne(next));
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    if (current) Atomics.store(current, 0, next.id);
+    const result = await decodeOne(next);
+    outbox.push(result);
+    if (result.type !== 'failed') outboxBytes += result.data.byteLength;
+    if (queue.length === 0 || outboxBytes >= postBytes || outbox.length >= postCount) post();
+  }
   draining = false;
 }
 
-async function decodeOne(request: DecodeRequest): Promise<FromWorker> {
+async function decodeOne(request: DecodeRequest): Promise<DecodeResult> {
   const { id, abs, size, source, bytes, spare } = request;
   if (spare) giveRowBuffer(spare);
   try {
@@ -62,22 +78,26 @@ async function decodeOne(request: DecodeRequest): Promise<FromWorker> {
 
 /**
  * Hands the pixels over without a copy when they own their whole ArrayBuffer; a view into a
- * larger or untransferable buffer (Node's Buffer pool, a native addon's memory) is copied once.
+ * larger buffer is copied once, and so is everything in a message whose transfer was refused
+ * (a buffer its owner marked untransferable, such as Node's Buffer pool: rare).
  */
-function post(message: FromWorker): void {
-  if (message.type === 'failed') {
-    port!.postMessage(message);
-    return;
+function post(): void {
+  const results = outbox;
+  outbox = [];
+  outboxBytes = 0;
+  const whole = results.map((r) => (r.type === 'failed' || ownsBuffer(r.data) ? r : copied(r)));
+  try {
+    port!.postMessage({ type: 'results', results: whole } satisfies FromWorker, whole.flatMap((r) => (r.type === 'failed' ? [] : [r.data.buffer as ArrayBuffer])));
+  } catch {
+    const copies = whole.map((r) => (r.type === 'failed' ? r : copied(r)));
+    port!.postMessage({ type: 'results', results: copies } satisfies FromWorker, copies.flatMap((r) => (r.type === 'failed' ? [] : [r.data.buffer as ArrayBuffer])));
   }
-  const data = message.data;
-  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) {
-    try {
-      port!.postMessage(message, [data.buffer as ArrayBuffer]);
-      return;
-    } catch {
-      // Untransferable (marked so by its owner): fall through to the copy.
-    }
-  }
-  const copy = message.type === 'image' ? { ...message, data: new Uint8Array(message.data) } : { ...message, data: new Float32Array(message.data) };
-  port!.postMessage(copy, [copy.data.buffer]);
+}
+
+function ownsBuffer(data: Uint8Array | Float32Array): boolean {
+  return data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+}
+
+function copied(r: Exclude<DecodeResult, { type: 'failed' }>): DecodeResult {
+  return r.type === 'image' ? { ...r, data: new Uint8Array(r.data) } : { ...r, data: new Float32Array(r.data) };
 }

@@ -76,7 +76,7 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
 
   // Padded canvases are as big as the largest image: few wait beyond those in flight. Rows at the
   // job's size are small, so more may wait to keep every thread busy past a slow image.
-  const concurrency = decoders.capacity;
+  const concurrency = decoders.capacityFor(ctx.size.height * ctx.size.width * plan.channels * (plan.tensorResize ? 4 : 1));
   const window = plan.padToLargest ? decoders.size : concurrency * 2;
   const decode = (f: ScannedFile) => decoders.decode(f.abs, ctx.size, f.source);
   for await (const r of orderedPool(files, decode, { concurrency, window, signal })) {

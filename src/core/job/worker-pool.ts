@@ -13,7 +13,7 @@ import { Img2npyError, fromErrorInfo } from '../../shared/errors.js';
 import type { JobPlan } from './plan.js';
 import { MemoryGate, decodeMemoryBudget } from '../decode/memory-gate.js';
 import type { EntrySource } from '../types.js';
-import type { FromWorker, ToWorker, WorkerRow } from './worker-messages.js';
+import type { DecodeRequest, FromWorker, ToWorker, WorkerRow } from './worker-messages.js';
 
 interface Pending {
   file: string;
@@ -26,10 +26,18 @@ interface Thread {
   /** Requests sent and not answered, oldest first: the first is the one being decoded. */
   pending: Map<number, Pending>;
   exited: boolean;
+  /** Requests made this turn, not yet sent, and the buffers they move. */
+  outbox: DecodeRequest[];
+  moved: ArrayBuffer[];
+  /** The id of the request the thread is decoding, -1 before its first (written by the thread). */
+  current: Int32Array<SharedArrayBuffer>;
 }
 
 /** Row buffers kept for reuse (worker-pool recycle): ~400 rows of 224×224×3, ~100 float32 ones. */
 const maxSpareBytes = 64 * 1024 * 1024;
+
+const inFlightBytesPerThread = 512 * 1024;
+const maxInFlightPerThread = 64;
 
 /** Requests waiting per worker beyond the one it decodes: hides the message round trip. */
 export const queueDepth = 2;
@@ -72,6 +80,7 @@ export class DecoderPool {
   /** Row buffers the job is done with, sent back to the threads with requests (row-buffers.ts). */
   private readonly spares: ArrayBuffer[] = [];
   private spareBytes = 0;
+  private sendQueued = false;
   private failure: Img2npyError | null = null;
   private closing = false;
 
@@ -90,12 +99,23 @@ export class DecoderPool {
 
   /** The job's plan, sent to every thread; messages keep their order, so decodes after it see it. */
   setPlan(plan: JobPlan): void {
-    for (const t of this.threads) if (!t.exited) t.worker.postMessage({ type: 'plan', plan, memory: this.memory.shared } satisfies ToWorker);
+    for (const t of this.threads) if (!t.exited) t.worker.postMessage({ type: 'plan', plan, memory: this.memory.shared, current: t.current.buffer } satisfies ToWorker);
   }
 
   /** Requests in flight, all threads together: orderedPool's concurrency should not exceed it. */
   get capacity(): number {
     return this.threads.length * (1 + queueDepth);
+  }
+
+  /**
+   * Requests to keep in flight for rows of `rowBytes` each: more when rows are small, so that
+   * tiny images travel many to a message and no thread waits for the next one (at most ~512 KiB
+   * of rows in flight per thread; at least `capacity`). Unknown size (0): `capacity`.
+   */
+  capacityFor(rowBytes: number): number {
+    if (!(rowBytes > 0)) return this.capacity;
+    const perThread = Math.min(maxInFlightPerThread, Math.floor(inFlightBytesPerThread / rowBytes));
+    return Math.max(this.capacity, this.threads.length * perThread);
   }
 
   /**
@@ -114,13 +134,28 @@ export class DecoderPool {
       thread.pending.set(id, { file: abs, resolve, reject });
       const spare = this.spares.pop();
       if (spare) this.spareBytes -= spare.byteLength;
-      const message = { type: 'decode', id, abs, size, ...(source ? { source } : {}), ...(bytes ? { bytes } : {}), ...(spare ? { spare } : {}) } satisfies ToWorker;
+      thread.outbox.push({ id, abs, size, ...(source ? { source } : {}), ...(bytes ? { bytes } : {}), ...(spare ? { spare } : {}) });
       // A view into a larger buffer (a pooled Buffer) travels as a copy; a whole buffer is moved.
-      const whole = bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
-      const moved: ArrayBuffer[] = whole ? [bytes.buffer as ArrayBuffer] : [];
-      if (spare) moved.push(spare);
-      thread.worker.postMessage(message, moved);
+      if (bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) thread.moved.push(bytes.buffer);
+      if (spare) thread.moved.push(spare);
+      // Requests made in this turn (orderedPool starts several at once) leave in one message.
+      if (!this.sendQueued) {
+        this.sendQueued = true;
+        queueMicrotask(() => this.send());
+      }
     });
+  }
+
+  private send(): void {
+    this.sendQueued = false;
+    for (const t of this.threads) {
+      if (t.outbox.length === 0) continue;
+      const requests = t.outbox;
+      const moved = t.moved;
+      t.outbox = [];
+      t.moved = [];
+      if (!t.exited) t.worker.postMessage({ type: 'decode', requests } satisfies ToWorker, moved);
+    }
   }
 
   /**
@@ -149,14 +184,16 @@ export class DecoderPool {
   private startThread(entry: string): Thread {
     const worker = spawnWorker(entry);
     liveThreads++;
-    const thread: Thread = { worker, pending: new Map(), exited: false };
-    worker.on('message', (m: FromWorker) => {
-      const p = thread.pending.get(m.id);
-      if (!p) return;
-      thread.pending.delete(m.id);
-      if (m.type === 'failed') p.reject(fromErrorInfo(m.error));
-      else if (m.type === 'resized') p.resolve({ kind: 'resized', data: m.data, damage: m.damage });
-      else p.resolve({ kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels, damage: m.damage });
+    const thread: Thread = { worker, pending: new Map(), exited: false, outbox: [], moved: [], current: new Int32Array(new SharedArrayBuffer(4)).fill(-1) };
+    worker.on('message', (message: FromWorker) => {
+      for (const m of message.results) {
+        const p = thread.pending.get(m.id);
+        if (!p) continue;
+        thread.pending.delete(m.id);
+        if (m.type === 'failed') p.reject(fromErrorInfo(m.error));
+        else if (m.type === 'resized') p.resolve({ kind: 'resized', data: m.data, damage: m.damage });
+        else p.resolve({ kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels, damage: m.damage });
+      }
     });
     worker.on('error', (err) => this.crashed(thread, err));
     worker.on('exit', (code) => {
@@ -172,7 +209,10 @@ export class DecoderPool {
   /** A thread died (uncaught error, out of memory): its current file is named, the job stops. */
   private crashed(thread: Thread, err: Error): void {
     if (this.failure || this.closing) return;
-    const current = thread.pending.values().next().value?.file;
+    // The thread says which request it is on (answers wait to be sent in groups, so the oldest
+    // unanswered request may already be decoded); before its first one, the oldest.
+    const on = Atomics.load(thread.current, 0);
+    const current = (on >= 0 ? thread.pending.get(on)?.file : undefined) ?? thread.pending.values().next().value?.file;
     const where = current ? ` while decoding ${current}` : '';
     this.failure = new Img2npyError('engine-crashed', `A decoder thread crashed${where}: ${err.message}`, { file: current, cause: err });
     this.rejectAll(thread, () => this.failure!);
