@@ -1,7 +1,9 @@
 /**
- * Real processes, real signals: bin/img2npy.js re-runs itself with glibc malloc settings, so a
- * conversion is two processes. Killing the launcher (SIGKILL) must not leave the worker to
- * publish; SIGHUP is a request to stop like SIGTERM; a run killed outright leaves a temporary
+ * Real processes, real signals. bin/img2npy.js applies glibc's malloc settings in its own process
+ * where it can (koffi), so a conversion is one process: killing it leaves nothing that could
+ * publish later. Where it cannot, it re-runs itself with them (forced here with
+ * IMG2NPY_MALLOC_IN_PROCESS=0), and killing that launcher (SIGKILL) must not leave the worker to
+ * publish. SIGHUP is a request to stop like SIGTERM; a run killed outright leaves a temporary
  * folder that the next run into the same folder removes, and only that one.
  */
 import assert from 'node:assert/strict';
@@ -85,12 +87,29 @@ async function dataset(t: import('node:test').TestContext) {
 
 const temps = async (dir: string) => (await readdir(dir)).filter((n) => n.startsWith('.img2npy-'));
 
+test('SIGKILL of a run tuned in place: one process, so nothing is left to publish later', { timeout: 120_000 }, async (t) => {
+  const { dir, input } = await dataset(t);
+  const out = join(dir, 'out.npz');
+  const run = start(['convert', input, '--out', out, '--size', '32x32', '--json', '--jobs', '1'], { IMG2NPY_STOP_BEFORE_PUBLISH: '1' });
+  await run.decoding;
+  await untilStopped(run.pid);
+  assert.deepEqual(await childrenOf(run.pid), [], 'the run is one process');
+  process.kill(run.pid, 'SIGKILL');
+  const ended = await run.exit;
+  assert.equal(ended.signal, 'SIGKILL');
+  assert.equal(await exists(out), false);
+  assert.equal(await exists(join(dir, 'out.manifest.json')), false);
+});
+
 test('SIGKILL of the launcher: its worker cancels and never publishes', { timeout: 120_000 }, async (t) => {
   const { dir, input } = await dataset(t);
   const out = join(dir, 'out.npz');
   // The worker stops itself with every row written and nothing published: the launcher dies
-  // exactly there, whatever the machine's speed.
-  const run = start(['convert', input, '--out', out, '--size', '32x32', '--json', '--jobs', '1'], { IMG2NPY_STOP_BEFORE_PUBLISH: '1' });
+  // exactly there, whatever the machine's speed. No in-place tuning: the launcher re-runs itself.
+  const run = start(['convert', input, '--out', out, '--size', '32x32', '--json', '--jobs', '1'], {
+    IMG2NPY_STOP_BEFORE_PUBLISH: '1',
+    IMG2NPY_MALLOC_IN_PROCESS: '0',
+  });
   await run.decoding;
   const workers = await childrenOf(run.pid);
   assert.equal(workers.length, 1, 'the launcher runs one worker');
@@ -120,7 +139,7 @@ test('SIGHUP behaves as SIGTERM: cancelled, exit 130, nothing left', { timeout: 
 
 test('the temporary folder of a killed run is removed by the next run with a notice; others are left alone', { timeout: 120_000 }, async (t) => {
   const { dir, input } = await dataset(t);
-  // One process (no re-exec), killed outright mid-decode: it cannot clean up.
+  // One process, killed outright mid-decode: it cannot clean up.
   const run = start(['convert', input, '--out', join(dir, 'first.npz'), '--size', '32x32', '--json', '--jobs', '1'], { IMG2NPY_MALLOC_TUNED: '1' });
   await run.decoding;
   process.kill(run.pid, 'SIGKILL');
