@@ -71,7 +71,7 @@ export function humanReporter(stdout: Stream, stderr: Stream, quiet: boolean): R
     },
     report(r) {
       clearBar();
-      const lines = [`Converted ${r.shape[0]} images from ${r.input} on the ${r.backendDetail} backend at ${r.imagesPerSecond} img/s`];
+      const lines = [`Converted ${r.shape[0]} images from ${r.input}${r.backend === 'none' ? '' : ` on the ${r.backendDetail} backend`} at ${r.imagesPerSecond} img/s`];
       if (r.seed !== null) lines.push(`Seed: ${r.seed}`);
       for (const o of r.outputs) {
         lines.push(`${o.subset === 'all' ? 'Output' : `Split ${o.subset}`}: ${o.files.length > 1 ? `${o.files.length} shards, ${o.files[0]} ...` : o.path} (${formatBytes(o.bytes)})`);

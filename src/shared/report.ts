@@ -51,7 +51,8 @@ export interface ConvertReport {
   options: ConvertOptions;
   /** The seed actually used (drawn when options.seed was null and shuffling or splitting). */
   seed: number | null;
-  backend: Exclude<BackendName, 'auto'>;
+  /** 'none': the rows needed no tensor operation (uint8 or plain float, nhwc), so tfjs was never loaded. */
+  backend: Exclude<BackendName, 'auto'> | 'none';
   /** Names of the backend package when it was the tensorflow one, e.g. @tensorflow/tfjs-node-gpu. */
   backendDetail: string;
   classNames: string[];

@@ -10,7 +10,7 @@ import type { ConvertOptions } from '../../shared/options.js';
 import { Img2npyError } from '../../shared/errors.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { ConvertReport, DamagedFile, SkippedFile } from '../../shared/report.js';
-import { loadBackend } from '../tensor/backend.js';
+import { backendForJob } from '../tensor/backend.js';
 import { type JobPlan, planJob, resolveJobOptions } from './plan.js';
 import { encodeLabels } from '../tensor/labels.js';
 import { npyDescr } from '../arrays/npy-header.js';
@@ -30,7 +30,7 @@ import { scanFolder } from '../scan/scan.js';
 import { convertSubset } from './subset-convert.js';
 import { DecoderPool } from './worker-pool.js';
 import { type StagedShard, SubsetWriter } from './subset-writer.js';
-import { createTensorStage } from '../tensor/stage.js';
+import { createTensorStage, needsTensorOps } from '../tensor/stage.js';
 import { engineVersions } from './versions.js';
 import { describeDecoders, jpegDecoderNotice } from '../decode/decoders.js';
 
@@ -101,7 +101,7 @@ async function runJob(
   if (splitNames.length > 0) ctx.onNotice?.(announceSplits(layout, splitNames, subsets));
   for (const w of splitWarnings) ctx.onNotice?.(w);
   if (seed !== null && options.seed === null) ctx.onNotice?.(`No seed given: shuffled with seed ${seed}; set seed ${seed} (--seed ${seed}) to repeat this order and split`);
-  const backend = await loadBackend(options.backend);
+  const backend = await backendForJob(options.backend, needsTensorOps(options));
 
   const skipped: SkippedFile[] = (leakage?.dropped ?? []).map((d) => ({ file: d.file, code: 'duplicate-image', reason: `identical to ${d.keptAs} in an earlier split; dropped (--dedupe)` }));
   // One more decoder than cores: a core never idles while another decode's file is read or handed over (measured: +20% on photos).

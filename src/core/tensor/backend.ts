@@ -22,6 +22,26 @@ export interface LoadedBackend {
  */
 const nativePackages: readonly string[] = ['tfjs-node-gpu', 'tfjs-node'].map((name) => `@tensorflow/${name}`);
 
+/** A job whose tensor stage has no tfjs operation to run: tfjs is not loaded at all. */
+export interface NoBackend {
+  tf: null;
+  name: 'none';
+  detail: string;
+}
+
+/**
+ * The backend a job's tensor stage runs on. With 'auto' and no tensor operation to run (rows
+ * that leave in nhwc without normalisation: the Keras resize and dtype conversion are plain JS),
+ * none: loading tfjs and instantiating its wasm costs ~0.2 s of every run's start. A backend
+ * asked for by name is always started, so a missing one is still reported before any work.
+ * @example const backend = await backendForJob('auto', false); // { tf: null, name: 'none', ... }
+ * @throws {Img2npyError} `backend-unavailable` as `loadBackend`.
+ */
+export async function backendForJob(name: BackendName, tensorOps: boolean): Promise<LoadedBackend | NoBackend> {
+  if (name === 'auto' && !tensorOps) return { tf: null, name: 'none', detail: 'none (no tensor operation to run)' };
+  return loadBackend(name);
+}
+
 /** One start per backend name per process: later calls get the same promise. */
 const loading = new Map<BackendName, Promise<LoadedBackend>>();
 

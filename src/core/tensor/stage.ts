@@ -7,7 +7,7 @@
 import { Img2npyError } from '../../shared/errors.js';
 import type { Dtype, Layout, Normalization } from '../../shared/options.js';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import type { LoadedBackend } from './backend.js';
+import type { LoadedBackend, NoBackend, Tf } from './backend.js';
 import { float16Bytes, float32ToFloat16Bits, hostIsLittleEndian } from './float16.js';
 import { kerasResize } from './resize.js';
 import type { DecodedImage } from '../types.js';
@@ -80,15 +80,18 @@ const itemSizes = { uint8: 1, float32: 4, float16: 2 } as const;
  * const bytes = await stage.processBatch(images); // images.length × stage.rowBytes bytes
  * @throws {Img2npyError} `invalid-option` for a plan the stage cannot honour (see messages).
  */
-export function createTensorStage(loaded: LoadedBackend, plan: TensorPlan): TensorStage {
+export function createTensorStage(loaded: LoadedBackend | NoBackend, plan: TensorPlan): TensorStage {
   checkPlan(plan);
-  const { tf } = loaded;
+  if (!loaded.tf && needsTensorOps(plan)) {
+    throw new Img2npyError('internal', `The tensor stage needs a tfjs backend for normalize ${plan.normalize}, layout ${plan.layout}`);
+  }
+  // null only for plans that never reach a tfjs call (checked just above).
+  const tf = loaded.tf as Tf;
   const { height: h, width: w, channels: c } = plan;
   const rowLength = h * w * c;
   const scale = normalizer(plan);
   const identity = plan.resize === null && plan.normalize === 'none' && plan.dtype === 'uint8' && plan.layout === 'nhwc';
-  // Keras's own output (resized float32, nhwc, no normalization) needs no tensor op at all.
-  const needsTensors = plan.normalize !== 'none' || plan.layout === 'nchw';
+  const needsTensors = needsTensorOps(plan);
 
   async function processBatch(images: readonly DecodedImage[], into?: Uint8Array, floats?: Float32Array): Promise<Uint8Array> {
     images.forEach(checkImage);
@@ -176,6 +179,11 @@ export function createTensorStage(loaded: LoadedBackend, plan: TensorPlan): Tens
     processBatch,
     processResized,
   };
+}
+
+/** Whether rows go through tfjs at all: Keras's own output (resized float32, nhwc, no normalisation) needs no tensor op. */
+export function needsTensorOps(plan: Pick<TensorPlan, 'normalize' | 'layout'>): boolean {
+  return plan.normalize !== 'none' || plan.layout === 'nchw';
 }
 
 function checkPlan(p: TensorPlan): void {

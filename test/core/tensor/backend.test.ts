@@ -91,3 +91,19 @@ test("'tensorflow' without tfjs-node is backend-unavailable, naming both package
 test('an unknown name is invalid-option', async () => {
   await assert.rejects(loadBackend('gpu' as never), (err: unknown) => err instanceof Img2npyError && err.code === 'invalid-option');
 });
+
+test('a job with no tensor operation loads no tfjs under auto; a backend named explicitly still starts', async () => {
+  const out = await inFreshProcess(`
+    const { backendForJob } = await import(${JSON.stringify(backendModule)});
+    const none = await backendForJob('auto', false);
+    const loadedByNone = globalThis._tfengine !== undefined;
+    const cpu = await backendForJob('cpu', false);
+    const auto = await backendForJob('auto', true);
+    console.log(JSON.stringify({ none: [none.name, none.tf], loadedByNone, cpu: cpu.name, auto: auto.name }));`);
+  assert.deepEqual(JSON.parse(out), { none: ['none', null], loadedByNone: false, cpu: 'cpu', auto: 'wasm' });
+});
+
+test("a named backend that cannot start fails the job even when it would have nothing to do", async () => {
+  const { backendForJob } = await import('../../../src/core/tensor/backend.js');
+  await assert.rejects(backendForJob('tensorflow', false), (err: unknown) => err instanceof Img2npyError && err.code === 'backend-unavailable');
+});

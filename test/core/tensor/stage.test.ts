@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadBackend, type LoadedBackend } from '../../../src/core/tensor/backend.js';
+import { backendForJob, loadBackend, type LoadedBackend } from '../../../src/core/tensor/backend.js';
 import { createTensorStage, type TensorPlan } from '../../../src/core/tensor/stage.js';
 import type { DecodedImage } from '../../../src/core/types.js';
 import { Img2npyError } from '../../../src/shared/errors.js';
@@ -115,6 +115,27 @@ test('a batch of none gives no bytes; the plain uint8 case is a byte copy', asyn
   assert.ok(Buffer.from(await stage.processBatch(batch)).equals(Buffer.concat(batch.map((b) => b.data))));
   assert.equal(stage.descr, '|u1');
   assert.equal(stage.rowBytes, 5 * 7 * 3);
+});
+
+test('without tfjs (no tensor operation) rows are the same bytes as on a backend; a plan with one refuses to start', async () => {
+  const none = await backendForJob('auto', false);
+  const cpu = await loadBackend('cpu');
+  const batch = images(3, 5, 7, 3, 11);
+  const plans = [
+    plan({ dtype: 'uint8' }),
+    plan({ dtype: 'float32' }),
+    plan({ dtype: 'float16' }),
+    plan({ dtype: 'float32', height: 3, width: 4, resize: { method: 'bilinear', aspect: 'crop' } }),
+    plan({ dtype: 'uint8', height: 6, width: 9, resize: { method: 'nearest', aspect: 'pad' } }),
+  ];
+  for (const p of plans) {
+    const want = await createTensorStage(cpu, p).processBatch(batch);
+    const got = await createTensorStage(none, p).processBatch(batch);
+    assert.ok(Buffer.from(got).equals(Buffer.from(want)), JSON.stringify(p));
+  }
+  for (const over of [{ normalize: 'unit' }, { layout: 'nchw' }] as const) {
+    assert.throws(() => createTensorStage(none, plan(over)), (err: unknown) => err instanceof Img2npyError && err.code === 'internal');
+  }
 });
 
 test('descr and row shape follow dtype and layout', async () => {
