@@ -17,15 +17,18 @@ if (!existsSync(join(out, 'cli', 'main.js'))) {
 
 const argv = process.argv.slice(2);
 const launchEnv = { ...process.env };
-// --help and --version decode nothing: they skip koffi's load (whether a command needs the
-// settings is decided below, by needsMallocTuning; this only saves them the cost).
-if (process.platform === 'linux' && !argv.some((a) => a === '--help' || a === '-h' || a === '--version')) applyMallocEnv();
+// --help and --version decode nothing: they skip koffi and the core's loading (whether a command
+// needs the settings is decided by needsMallocTuning; this only saves them the cost).
+const quick = argv.some((a) => a === '--help' || a === '-h' || a === '--version');
+if (process.platform === 'linux' && !quick) applyMallocEnv();
 
 (async () => {
-  const core = await import(pathToFileURL(join(out, 'core', 'index.js')).href);
-  if (core.needsMallocTuning(argv, launchEnv, process.platform) && !core.tunedInProcess(launchEnv)) {
-    respawn(core.mallocEnv(launchEnv), argv);
-    return;
+  if (!quick) {
+    const core = await import(pathToFileURL(join(out, 'core', 'index.js')).href);
+    if (core.needsMallocTuning(argv, launchEnv, process.platform) && !core.tunedInProcess(launchEnv)) {
+      respawn(core.mallocEnv(launchEnv), argv);
+      return;
+    }
   }
   const { main } = await import(pathToFileURL(join(out, 'cli', 'main.js')).href);
   await main();
