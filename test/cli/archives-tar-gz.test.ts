@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { cli, cliProcess } from '../helpers/cli.js';
 import { py } from '../helpers/python.js';
+import { assertSameArrays } from '../helpers/same-arrays.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const run = promisify(execFile);
@@ -47,16 +48,6 @@ for name in ['classes', 'splits', 'meta', 'many']:
 print('null')
 `;
 
-const compare = `
-import sys, json, numpy as np
-ref = np.load(sys.argv[1])
-out = {}
-for p in sys.argv[2:]:
-    got = np.load(p)
-    out[p] = {'keys': sorted(got.files) == sorted(ref.files), 'diff': [k for k in ref.files if k not in got.files or got[k].dtype != ref[k].dtype or not np.array_equal(got[k], ref[k])], 'n': int(len(got['paths']))}
-print(json.dumps(out))
-`;
-
 /** Converts the folder and its three archives; every output of an archive equals the folder's. */
 async function convertAll(dir: string, name: string, extra: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
   const inputs = [name, `${name}.tar.gz`, `${name}-pax.tgz`, `${name}-gnu.tgz`];
@@ -70,12 +61,7 @@ async function convertAll(dir: string, name: string, extra: string[], env: NodeJ
   assert.ok(refs.length > 0);
   for (const ref of refs) {
     const others = [1, 2, 3].map((i) => join(dir, `out-${name}-${i}`, ref));
-    const got = await py<Record<string, { keys: boolean; diff: string[]; n: number }>>(compare, [join(dir, `out-${name}-0`, ref), ...others]);
-    for (const p of others) {
-      assert.ok(got[p].keys, `${p} has other arrays than the folder's ${ref}`);
-      assert.deepEqual(got[p].diff, [], `${p} differs from the folder's ${ref}`);
-      assert.ok(got[p].n > 0);
-    }
+    await assertSameArrays(join(dir, `out-${name}-0`, ref), others);
   }
   for (const i of [0, 1, 2, 3]) await run('rm', ['-r', join(dir, `out-${name}-${i}`)]);
 }
