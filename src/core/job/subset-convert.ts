@@ -10,6 +10,7 @@ import { skippableCodes } from '../decode/errors.js';
 import type { JobPlan } from './plan.js';
 import { encodeLabels } from '../tensor/labels.js';
 import { orderedPool } from './ordered-pool.js';
+import { tarGzFeedFor } from '../scan/tar-gz-feed.js';
 import type { ProgressEmitter } from './progress.js';
 import type { SubsetWriter } from './subset-writer.js';
 import type { TensorStage } from '../tensor/stage.js';
@@ -78,7 +79,10 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
   // job's size are small, so more may wait to keep every thread busy past a slow image.
   const concurrency = decoders.capacityFor(ctx.size.height * ctx.size.width * plan.channels * (plan.tensorResize ? 4 : 1));
   const window = plan.padToLargest ? decoders.size : concurrency * 2;
-  const decode = (f: ScannedFile) => decoders.decode(f.abs, ctx.size, f.source);
+  // A .tar.gz member cannot be read by a thread (no random access): one sequential feed on this
+  // thread reads them in the files' order and hands each over; closed however this function ends.
+  using feed = tarGzFeedFor(files, { signal });
+  const decode = async (f: ScannedFile) => decoders.decode(f.abs, ctx.size, f.source, feed && f.source?.kind === 'tar.gz' ? await feed.read(f.source, f.abs) : undefined);
   for await (const r of orderedPool(files, decode, { concurrency, window, signal })) {
     if (writeError) throw writeError;
     const file = files[r.index];
