@@ -3,8 +3,10 @@
  * layout), gathered while rows stream past, so users get their normalisation constants without
  * a second pass over the data.
  *
- * uint8 and float16 values are counted into per-channel histograms (256 or 65536 bins) and
- * reduced once at the end: exact sums in float64, whatever the number of rows. float32 rows are
+ * uint8 values (nhwc) are summed exactly, Σx and Σx² per channel in WebAssembly SIMD
+ * (uint8-sums.ts). float16 values, and uint8 where that cannot run, are counted into
+ * per-channel histograms (256 or 65536 bins) and reduced once at the end: exact sums in
+ * float64, whatever the number of rows. float32 rows are
  * reduced per batch with two passes in float64 (mean, then squared deviations from it) and the
  * batches merged with Chan et al.'s parallel update, which stays sound where a running sum of
  * squares would cancel catastrophically.
@@ -14,6 +16,7 @@ import type { Layout } from '../../shared/options.js';
 import type { ChannelStats } from '../../shared/report.js';
 import { fromFloat16Bits } from '../tensor/float16.js';
 import { decodeRows } from './stats.js';
+import { uint8ChannelSums } from './uint8-sums.js';
 
 export type ChannelStatsDtype = 'uint8' | 'float32' | 'float16';
 
@@ -55,6 +58,10 @@ export class ChannelStatsAccumulator {
   private readonly bins: Float64Array | null;
   private readonly binCount: number;
   private readonly moments: Moments[];
+  /** uint8 values taken as exact sums (uint8-sums.ts), per channel: how many, Σx and Σx². */
+  private count = 0;
+  private readonly sums: bigint[];
+  private readonly squares: bigint[];
 
   constructor(private readonly shape: ChannelStatsShape) {
     const { rowShape, layout, dtype } = shape;
@@ -65,6 +72,8 @@ export class ChannelStatsAccumulator {
     this.binCount = dtype === 'uint8' ? 256 : dtype === 'float16' ? 65536 : 0;
     this.bins = this.binCount ? new Float64Array(this.binCount * this.channels) : null;
     this.moments = Array.from({ length: this.channels }, () => ({ n: 0, mean: 0, m2: 0 }));
+    this.sums = new Array<bigint>(this.channels).fill(0n);
+    this.squares = new Array<bigint>(this.channels).fill(0n);
   }
 
   /** Adds whole rows given as the little-endian bytes written to the .npy file. */
@@ -79,6 +88,15 @@ export class ChannelStatsAccumulator {
       throw new Img2npyError('internal', `Expected whole rows of ${this.rowElements} values for channel statistics but received ${values.length}`);
     }
     if (values.length === 0) return;
+    if (this.shape.dtype === 'uint8' && this.inner === 1 && values instanceof Uint8Array && (this.channels === 1 || this.channels === 3 || this.channels === 4)) {
+      const sums = uint8ChannelSums(values, this.channels);
+      if (sums) {
+        this.count += sums.count;
+        sums.sum.forEach((s, k) => (this.sums[k] += s));
+        sums.squares.forEach((q, k) => (this.squares[k] += q));
+        return;
+      }
+    }
     if (this.bins && this.inner === 1 && values instanceof Uint8Array && (this.channels === 1 || this.channels === 3) && values.length < 2 ** 32) {
       countUint8Interleaved(values, this.channels, this.bins);
       return;
@@ -107,8 +125,13 @@ export class ChannelStatsAccumulator {
         this.moments[k] = histogramMoments(this.bins.subarray(k * this.binCount, (k + 1) * this.binCount), value);
       }
     }
-    if (this.moments[0].n === 0) return null;
-    return { mean: this.moments.map((m) => m.mean), std: this.moments.map((m) => Math.sqrt(m.m2 / m.n)) };
+    const moments = this.moments.map((m, k) => {
+      const all = { ...m };
+      if (this.count > 0) merge(all, sumMoments(this.count, this.sums[k], this.squares[k]));
+      return all;
+    });
+    if (moments[0].n === 0) return null;
+    return { mean: moments.map((m) => m.mean), std: moments.map((m) => Math.sqrt(m.m2 / m.n)) };
   }
 }
 
@@ -196,6 +219,12 @@ function blockMoments(v: Float32Array, start: number, block: number, step: numbe
     }
   }
   return { n, mean, m2 };
+}
+
+/** Moments from exact integer sums: m2 = Σx² − (Σx)²/n = (nΣx² − (Σx)²)/n, the numerator exact. */
+function sumMoments(count: number, sum: bigint, squares: bigint): Moments {
+  const n = BigInt(count);
+  return { n: count, mean: Number(sum) / count, m2: Number(n * squares - sum * sum) / count };
 }
 
 /** Chan, Golub and LeVeque's pairwise update: `into` becomes the moments of both sets. */
