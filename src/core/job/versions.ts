@@ -8,29 +8,57 @@ let cached: Record<string, string> | null = null;
 
 /** Walks up from this module to the package root: works from src/, out/node/ and the Electron bundle. */
 async function ownPackage(): Promise<{ version: string }> {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
-      if (pkg.name === 'img2npy') return pkg;
-    } catch {
-      // not here; keep walking up
-    }
-    dir = dirname(dir);
+  const pkg = await packageAbove(fileURLToPath(import.meta.url), 'img2npy', 6).catch(() => null);
+  return { version: typeof pkg?.version === 'string' ? pkg.version : 'unknown' };
+}
+
+async function packageJson(name: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(createRequire(import.meta.url).resolve(name), 'utf8'));
+}
+
+/** The package.json named `name` in the folder of `file` or one of the `levels` above it. */
+async function packageAbove(file: string, name: string, levels = 4): Promise<Record<string, unknown>> {
+  for (let dir = dirname(file), i = 0; i < levels; i++, dir = dirname(dir)) {
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8').catch(() => '{}'));
+    if (pkg.name === name) return pkg;
   }
-  return { version: 'unknown' };
+  throw new Error(`no package.json of ${name} above ${file}`);
+}
+
+/**
+ * sharp's and libvips's versions from their package files, as sharp reports them: loading sharp
+ * (and libvips, tens of ms) on the main thread only to read two strings cost every run, where
+ * the decoder threads had not needed it at all. The libvips package is the prebuilt one sharp
+ * picks for this platform; where none is found (a global libvips), sharp itself is asked.
+ */
+async function sharpVersions(): Promise<{ sharp: string; libvips: string }> {
+  const { sharpLoaded } = await import('../decode/sharp.js');
+  if (!sharpLoaded()) {
+    try {
+      // sharp exports no package.json: it is found above its entry point.
+      const sharp = String((await packageAbove(createRequire(import.meta.url).resolve('sharp'), 'sharp')).version);
+      for (const platform of [`${process.platform}-${process.arch}`, `${process.platform}musl-${process.arch}`]) {
+        const vips = await packageJson(`@img/sharp-libvips-${platform}/versions`).catch(() => null);
+        if (typeof vips?.vips === 'string') return { sharp, libvips: vips.vips };
+      }
+    } catch {
+      // fall through to asking sharp
+    }
+  }
+  const { sharp } = await import('../decode/sharp.js');
+  return { sharp: sharp.versions.sharp ?? 'unknown', libvips: sharp.versions.vips };
 }
 
 export async function engineVersions(): Promise<Record<string, string>> {
   if (cached) return cached;
-  const { sharp } = await import('../decode/sharp.js');
+  const { sharp, libvips } = await sharpVersions();
   // Only the version string: tfjs itself is loaded (or not) by the backend.
-  const tf = JSON.parse(await readFile(createRequire(import.meta.url).resolve('@tensorflow/tfjs-core/package.json'), 'utf8')) as { version: string };
+  const tf = (await packageJson('@tensorflow/tfjs-core/package.json')) as { version: string };
   cached = {
     img2npy: (await ownPackage()).version,
     node: process.versions.node,
-    sharp: sharp.versions.sharp ?? 'unknown',
-    libvips: sharp.versions.vips,
+    sharp,
+    libvips,
     tfjs: tf.version,
   };
   return cached;
