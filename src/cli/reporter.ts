@@ -56,6 +56,12 @@ export function humanReporter(stdout: Stream, stderr: Stream, quiet: boolean): R
   };
   return {
     progress(e) {
+      if (bar && e.phase === 'scan' && e.membersFound !== undefined) {
+        const pct = e.total > 0 ? Math.floor((e.done / e.total) * 100) : 100;
+        stderr.write(`\r\x1b[2K${printable(`Listing ${e.file ?? 'the archive'}`)}: ${pct}% (${formatBytes(e.done)} of ${formatBytes(e.total)}), ${e.membersFound} members`);
+        barShown = true;
+        return;
+      }
       if (!bar || e.phase !== 'decode') return;
       const width = Math.max(10, Math.min(30, (stderr.columns ?? 80) - 60));
       const frac = e.total > 0 ? e.done / e.total : 0;

@@ -57,7 +57,20 @@ export interface EntrySource {
   crc: number | null;
   /** The member's name in the archive, for messages. */
   name: string;
+  /** The archive as the scan listed it: a read that opens another file (replaced, rewritten) fails the job. */
+  identity?: ArchiveIdentity;
 }
+
+/** What tells one archive file from another, from fstat: checked each time the archive is opened again. */
+export interface ArchiveIdentity {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+/** An archive's listing, as it goes: its compressed bytes read so far (of `totalBytes`) and the members found. */
+export type ListingProgress = (p: { archive: string; bytesRead: number; totalBytes: number; members: number }) => void;
 
 export interface ScanOptions {
   /** Lower-case extensions with the dot, e.g. ['.jpg', '.png']. */

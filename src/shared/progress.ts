@@ -13,6 +13,11 @@ export interface ProgressEvent {
   /** Seconds left at the current rate, null while unknown. */
   etaSeconds: number | null;
   skipped: number;
+  /**
+   * Set while an archive input is listed (phase 'scan'): `done` and `total` then count the
+   * archive's compressed bytes read, `file` names the archive, and this counts its members found.
+   */
+  membersFound?: number;
 }
 
 export const maxProgressPerSecond = 20;

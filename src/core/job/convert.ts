@@ -79,7 +79,7 @@ async function runJob(
   signal?.throwIfAborted();
 
   progress.setPhase('scan', 0);
-  const scan = await scanFolder(input, plan.scan, signal);
+  const scan = await scanFolder(input, plan.scan, signal, (p) => progress.listing(p.archive, p.bytesRead, p.totalBytes, p.members));
   if (scan.files.length === 0) throw new Img2npyError('no-images', `No images found in ${input}`, { file: input });
   // Also the early check that binary labels have exactly two classes.
   const labels = options.labels === 'none' ? null : encodeLabels([], options.labelMode, scan.classNames.length);

@@ -10,6 +10,7 @@ export class ProgressEmitter {
   private total = 0;
   private skipped = 0;
   private file: string | null = null;
+  private members: number | null = null;
   private lastEmit = 0;
   private phaseStart = performance.now();
   private readonly minGapMs = 1000 / maxProgressPerSecond;
@@ -25,7 +26,19 @@ export class ProgressEmitter {
     this.total = total;
     this.done = done;
     this.phaseStart = performance.now();
+    this.members = null;
     this.emit(true);
+  }
+
+  /** An archive input being listed (phase scan): bytes read of its size, members found so far; the first and last always go out. */
+  listing(archive: string, bytesRead: number, totalBytes: number, members: number): void {
+    const first = this.members === null;
+    this.phase = 'scan';
+    this.file = archive;
+    this.done = bytesRead;
+    this.total = totalBytes;
+    this.members = members;
+    this.emit(first || bytesRead >= totalBytes);
   }
 
   tick(file: string | null, skipped = false): void {
@@ -41,7 +54,8 @@ export class ProgressEmitter {
     if (!force && now - this.lastEmit < this.minGapMs) return;
     this.lastEmit = now;
     const seconds = (now - this.phaseStart) / 1000;
-    const rate = seconds > 0 ? this.done / seconds : 0;
+    // While listing, done counts bytes, not images: no image rate yet.
+    const rate = seconds > 0 && this.members === null ? this.done / seconds : 0;
     const left = this.total - this.done;
     this.listener({
       jobId: this.jobId,
@@ -52,6 +66,7 @@ export class ProgressEmitter {
       imagesPerSecond: Math.round(rate * 10) / 10,
       etaSeconds: rate > 0 && this.phase === 'decode' ? Math.round((left / rate) * 10) / 10 : null,
       skipped: this.skipped,
+      ...(this.members === null ? {} : { membersFound: this.members }),
     });
   }
 }

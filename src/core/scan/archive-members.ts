@@ -4,7 +4,9 @@
  * would land outside the folder it is unpacked into (`../`, absolute, a drive letter) is never
  * taken, and neither is a link, since its target is chosen by whoever made the archive.
  */
-import type { EntrySource } from '../types.js';
+import { type Stats, fstatSync } from 'node:fs';
+import { Img2npyError } from '../../shared/errors.js';
+import type { ArchiveIdentity, EntrySource } from '../types.js';
 
 export interface ArchiveMember {
   /** The name as written in the archive (for messages). */
@@ -58,4 +60,35 @@ export function memberSegments(name: string): { segments: string[]; problem: str
 export function member(raw: string, kind: ArchiveMember['kind'], source: EntrySource | null, problem: string | null): ArchiveMember {
   const named = memberSegments(raw);
   return { raw, segments: named.segments, kind, source: named.problem || problem ? null : source, problem: named.problem ?? problem };
+}
+
+/** The identity fstat/stat gives an archive. */
+export function identityOf(s: Stats): ArchiveIdentity {
+  return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, dev: s.dev };
+}
+
+export function sameIdentity(a: ArchiveIdentity, b: ArchiveIdentity): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.dev === b.dev;
+}
+
+/** The job-ending error for an archive that is not the file the scan listed (not a per-member skip: every member is suspect). */
+export function archiveChanged(archive: string, how: string, cause?: unknown): Img2npyError {
+  return new Img2npyError('input-unreadable', `Archive ${archive} changed while it was being converted (${how}); nothing was written`, { file: archive, cause });
+}
+
+/** What differs between the listed archive and the one now open, in words. */
+export function identityChange(listed: ArchiveIdentity, now: ArchiveIdentity): string {
+  if (listed.ino !== now.ino || listed.dev !== now.dev) return 'it was replaced by another file since it was listed';
+  if (listed.size !== now.size) return `its size went from ${listed.size} to ${now.size} bytes since it was listed`;
+  return 'it was modified since it was listed';
+}
+
+/**
+ * Checks that the archive open at `fd` is the one the scan listed (`source.identity`); one fstat.
+ * @throws {Img2npyError} `input-unreadable` from archiveChanged when it is not.
+ */
+export function checkArchiveIdentity(fd: number, source: EntrySource): void {
+  if (!source.identity) return;
+  const now = identityOf(fstatSync(fd));
+  if (!sameIdentity(source.identity, now)) throw archiveChanged(source.archive, identityChange(source.identity, now));
 }

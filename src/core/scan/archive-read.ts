@@ -10,6 +10,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { Img2npyError } from '../../shared/errors.js';
+import { archiveChanged, checkArchiveIdentity } from './archive-members.js';
 import type { EntrySource } from '../types.js';
 
 /** Largest member read (declared size once inflated): one member per decoder thread at most this. */
@@ -36,7 +37,8 @@ function readAt(fd: number, length: number, position: number): Buffer {
  * const bytes = readArchiveEntry(file.source, file.abs); // the PNG's bytes, as stored unpacked
  * @throws {Img2npyError} `unreadable-image` naming `display` and the problem: truncated archive,
  *   bad local header, a member that inflates to more or fewer bytes than declared, CRC mismatch,
- *   a member larger than maxEntryBytes, a .tar.gz member (read through the job's feed instead).
+ *   a member larger than maxEntryBytes, a .tar.gz member (read through the job's feed instead);
+ *   `input-unreadable` naming the archive when it is not the file the scan listed (fails the job).
  */
 export function readArchiveEntry(source: EntrySource, display: string): Buffer {
   const bad = (problem: string, cause?: unknown) => new Img2npyError('unreadable-image', `Cannot read ${display} from the archive: ${problem}`, { file: display, cause });
@@ -46,9 +48,13 @@ export function readArchiveEntry(source: EntrySource, display: string): Buffer {
   try {
     fd = openSync(source.archive, 'r');
   } catch (cause) {
-    throw bad(`the archive cannot be opened (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, cause);
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    // The scan opened it: gone now, it changed under the job, which no other member escapes.
+    if (source.identity) throw archiveChanged(source.archive, `it cannot be opened any more: ${code}`, cause);
+    throw bad(`the archive cannot be opened (${code})`, cause);
   }
   try {
+    checkArchiveIdentity(fd, source);
     let dataAt = source.offset;
     if (source.kind === 'zip') {
       const local = readAt(fd, 30, source.offset);

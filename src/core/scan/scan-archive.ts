@@ -6,9 +6,10 @@
  * datasets are zipped). Members are only listed here; their bytes are read later by the decoder
  * threads (zip, tar) or the job's sequential feed (.tar.gz, tar-gz-feed.ts).
  */
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
-import { type ArchiveMember, archiveKind } from './archive-members.js';
+import { type ArchiveMember, archiveKind, identityChange, identityOf, sameIdentity } from './archive-members.js';
 import { type VDir, buildTree, leaveOutOwnOutputs, smallMemberBytes } from './archive-tree.js';
 import { type PlacedTable, labelFromTables } from './labels-file.js';
 import { parseLabelTable, readLabelTable } from './labels-table.js';
@@ -20,7 +21,7 @@ import { listTarGz, maxHeldBytes } from './tar-gz-members.js';
 import { manifestSuffix } from './own-outputs.js';
 import { type WalkContext, type WalkedDir, type WalkedFile, matchExtension, throwIfCancelled } from './walk.js';
 import { listZip } from './zip-members.js';
-import type { EntrySource, MetaColumn, ScanLayout, ScanOptions, ScanResult, ScannedFile } from '../types.js';
+import type { ArchiveIdentity, EntrySource, ListingProgress, MetaColumn, ScanLayout, ScanOptions, ScanResult, ScannedFile } from '../types.js';
 
 interface Unit {
   dir: VDir;
@@ -43,13 +44,19 @@ const keptByListing = (m: ArchiveMember): boolean => {
  * Scans the archive `archiveAbs` with the options of a folder scan.
  * @example const scan = await scanArchive('/data/pets.zip', opts, ['.jpg']); scan.layout.archive // '/data/pets.zip'
  * @throws {Img2npyError} as scanFolder, plus `input-unreadable` naming the archive when it
- *   cannot be listed, is a zip or gzip bomb as a whole, or is a truncated or damaged .tar.gz.
+ *   cannot be listed, is a zip or gzip bomb as a whole, is a truncated or damaged .tar.gz, or
+ *   changed while it was listed. `onListing` hears the listing's progress (ListingProgress).
  */
-export async function scanArchive(archiveAbs: string, opts: ScanOptions, extensions: readonly string[], signal?: AbortSignal): Promise<ScanResult> {
+export async function scanArchive(archiveAbs: string, opts: ScanOptions, extensions: readonly string[], signal?: AbortSignal, onListing?: ListingProgress): Promise<ScanResult> {
   const kind = archiveKind(archiveAbs);
   if (kind === null) throw new Img2npyError('input-unreadable', `Input ${archiveAbs} is not a .zip, .tar, .tar.gz or .tgz archive`, { file: archiveAbs });
   throwIfCancelled(signal);
-  const members = kind === 'zip' ? await listZip(archiveAbs, signal) : kind === 'tar' ? await listTar(archiveAbs, signal) : await listTarGz(archiveAbs, keptByListing, signal);
+  const identity = await archiveIdentity(archiveAbs);
+  const members = await listMembers(archiveAbs, kind, identity.size, signal, onListing);
+  // Same before and after: the listing read this one file, which every later read checks it still opens.
+  const after = await archiveIdentity(archiveAbs);
+  if (!sameIdentity(identity, after)) throw new Img2npyError('input-unreadable', `Archive ${archiveAbs} changed while it was being listed (${identityChange(identity, after)}); try again once it is complete`, { file: archiveAbs });
+  for (const m of members) if (m.source) m.source.identity = identity;
   const refused: ArchiveMember[] = [];
   const tree = buildTree(members, refused);
   const ignored: ScanResult['ignored'] = [];
@@ -103,6 +110,23 @@ export async function scanArchive(archiveAbs: string, opts: ScanOptions, extensi
   }
   files = files.map((f) => ({ ...f, source: sources.get(f.abs)! }));
   return scanResult(rootAbs, extensions, { classNames, files, metaColumns, layout, ignored, warnings });
+}
+
+async function archiveIdentity(archiveAbs: string): Promise<ArchiveIdentity> {
+  try {
+    return identityOf(await stat(archiveAbs));
+  } catch (cause) {
+    throw new Img2npyError('input-unreadable', `Archive ${archiveAbs} cannot be opened (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, { file: archiveAbs, cause });
+  }
+}
+
+/** The members, with listing progress: a .tar.gz's as it streams, a zip's or tar's (headers only, quick) at its start and end. */
+async function listMembers(archiveAbs: string, kind: 'zip' | 'tar' | 'tar.gz', size: number, signal?: AbortSignal, onListing?: ListingProgress): Promise<ArchiveMember[]> {
+  if (kind === 'tar.gz') return listTarGz(archiveAbs, keptByListing, signal, onListing);
+  onListing?.({ archive: archiveAbs, bytesRead: 0, totalBytes: size, members: 0 });
+  const members = kind === 'zip' ? await listZip(archiveAbs, signal) : await listTar(archiveAbs, signal);
+  onListing?.({ archive: archiveAbs, bytesRead: size, totalBytes: size, members: members.length });
+  return members;
 }
 
 /** walk.ts's walk over the archive's tree: every folder with its image files, unsorted. */

@@ -19,7 +19,7 @@ import { type WalkContext, type WalkedFile, matchExtension, throwIfCancelled, to
 import { archiveKind } from './archive-members.js';
 import { scanArchive } from './scan-archive.js';
 import { chooseClasses, listed, orderFiles, scanResult } from './scan-steps.js';
-import type { MetaColumn, ScanLayout, ScanOptions, ScanResult, ScannedFile } from '../types.js';
+import type { ListingProgress, MetaColumn, ScanLayout, ScanOptions, ScanResult, ScannedFile } from '../types.js';
 
 /** A folder scanned as a whole dataset: the root, or one split folder of it. */
 interface Unit {
@@ -70,13 +70,13 @@ async function openRoot(root: string, signal?: AbortSignal): Promise<Dirent[]> {
  * @throws {Img2npyError} `input-not-found` / `input-unreadable` naming the root; `no-classes`
  *   (inferred labels, no class folder); `no-images`; `labels-invalid` naming the CSV and line;
  *   `invalid-option` (bad extensions, classNames naming unknown classes or given with labels
- *   none); `cancelled` when `signal` aborts.
+ *   none); `cancelled` when `signal` aborts. `onListing`: an archive input's listing progress.
  */
-export async function scanFolder(root: string, opts: ScanOptions, signal?: AbortSignal): Promise<ScanResult> {
+export async function scanFolder(root: string, opts: ScanOptions, signal?: AbortSignal, onListing?: ListingProgress): Promise<ScanResult> {
   const extensions = checkOptions(opts);
   const rootAbs = resolve(root);
   // A .zip / .tar file is read in place, as if it were the folder it unpacks to.
-  if (archiveKind(rootAbs) !== null && (await stat(rootAbs).then((s) => s.isFile(), () => false))) return scanArchive(rootAbs, opts, extensions, signal);
+  if (archiveKind(rootAbs) !== null && (await stat(rootAbs).then((s) => s.isFile(), () => false))) return scanArchive(rootAbs, opts, extensions, signal, onListing);
   const top = await openRoot(rootAbs, signal);
   const ignored: ScanResult['ignored'] = [];
   const warnings: string[] = [];

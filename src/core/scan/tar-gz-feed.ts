@@ -8,13 +8,13 @@
  * sorted archive take one pass; shuffled requests take one pass while what lies between fits the
  * budget.
  */
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import type { Gunzip } from 'node:zlib';
 import { Img2npyError } from '../../shared/errors.js';
 import { maxEntryBytes, readArchiveEntry } from './archive-read.js';
-import { unpackedLimit } from './archive-members.js';
+import { archiveChanged, identityChange, identityOf, sameIdentity, unpackedLimit } from './archive-members.js';
 import { gunzipStream, gzipProblem } from './tar-gz-members.js';
-import type { EntrySource } from '../types.js';
+import type { ArchiveIdentity, EntrySource } from '../types.js';
 
 /** Members kept for later, all together (a member asked for now is delivered whatever its size). */
 export const defaultFeedBudget = 256 * 1024 * 1024;
@@ -75,6 +75,8 @@ export class TarGzFeed {
   private collecting: { src: EntrySource; buf: Buffer; filled: number; reserved: boolean } | null = null;
   private failure: unknown = null;
   private readonly limit: number;
+  /** The archive as listed: each pass checks it opens that same file before reading it again. */
+  private readonly identity: ArchiveIdentity | null;
   private readonly onAbort = () => this.fail(new Img2npyError('cancelled', `Reading ${this.archive} cancelled`));
 
   constructor(
@@ -89,11 +91,14 @@ export class TarGzFeed {
     });
     const seen = new Set<number>();
     this.wanted = order.filter((s) => !seen.has(s.offset) && seen.add(s.offset)).sort((a, b) => a.offset - b.offset);
-    let size = 0;
-    try {
-      size = statSync(archive).size;
-    } catch {
-      // Reported by the stream when it opens the file.
+    this.identity = order.find((s) => s.identity)?.identity ?? null;
+    let size = this.identity?.size ?? 0;
+    if (!this.identity) {
+      try {
+        size = statSync(archive).size;
+      } catch {
+        // Reported by the stream when it opens the file.
+      }
     }
     this.limit = unpackedLimit(size);
     opts.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -104,7 +109,8 @@ export class TarGzFeed {
    * The member's bytes, exactly its declared length.
    * @throws {Img2npyError} `unreadable-image` naming `display` when the archive ends inside it or
    *   it is larger than maxEntryBytes; `input-unreadable` naming the archive when the gzip stream
-   *   is damaged or unpacks past the bomb limit; `cancelled`; every waiter gets the error.
+   *   is damaged or unpacks past the bomb limit, or when a pass finds it is not the file the scan
+   *   listed (archiveChanged: the job fails); `cancelled`; every waiter gets the error.
    */
   read(src: EntrySource, display: string): Promise<Buffer> {
     if (this.failure) return Promise.reject(this.failure);
@@ -204,7 +210,24 @@ export class TarGzFeed {
     this.cursor = 0;
     this.paused = false;
     this.passes++;
-    const stream = gunzipStream(this.archive);
+    let fd: number;
+    try {
+      fd = openSync(this.archive, 'r');
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+      this.fail(this.identity ? archiveChanged(this.archive, `it cannot be opened any more: ${code}`, cause) : new Img2npyError('input-unreadable', `Archive ${this.archive} cannot be opened (${code})`, { file: this.archive, cause }));
+      return;
+    }
+    if (this.identity) {
+      const now = identityOf(fstatSync(fd));
+      if (!sameIdentity(this.identity, now)) {
+        closeSync(fd);
+        this.fail(archiveChanged(this.archive, identityChange(this.identity, now)));
+        return;
+      }
+    }
+    // The stream reads the file just checked (its fd), not whatever the path names a moment later.
+    const stream = gunzipStream(this.archive, undefined, { fd });
     this.stream = stream;
     stream.on('data', (chunk: Buffer) => {
       if (this.stream !== stream) return;

@@ -13,6 +13,7 @@ import { type Gunzip, createGunzip } from 'node:zlib';
 import { Img2npyError } from '../../shared/errors.js';
 import { type ArchiveMember, unpackedLimit } from './archive-members.js';
 import { type TarHeader, TarHeaders, tarBlock, tarMember, tarSource } from './tar-headers.js';
+import type { ListingProgress } from '../types.js';
 
 /** gunzip output chunk: large chunks keep per-chunk overhead (a callback, a copy) negligible. */
 export const gunzipChunk = 256 * 1024;
@@ -22,11 +23,18 @@ export const fileChunk = 1024 * 1024;
 export const maxHeldBytes = 64 * 1024 * 1024;
 const maxHeldTotal = 256 * 1024 * 1024;
 
-/** The gunzipped bytes of `archive`, in chunks; `signal` destroys both streams. */
-export function gunzipStream(archive: string, signal?: AbortSignal): Gunzip {
+/**
+ * The gunzipped bytes of `archive`, in chunks; `signal` destroys both streams. `fd`: read that
+ * open file (closed with the stream) rather than opening the path; `onRead`: told each chunk's
+ * compressed size as it is read.
+ */
+export function gunzipStream(archive: string, signal?: AbortSignal, opts: { fd?: number; onRead?: (bytes: number) => void } = {}): Gunzip {
   const gunzip = createGunzip({ chunkSize: gunzipChunk });
+  const file = createReadStream(archive, { highWaterMark: fileChunk, signal, ...(opts.fd === undefined ? {} : { fd: opts.fd }) });
+  const onRead = opts.onRead;
+  if (onRead) file.on('data', (chunk: Buffer | string) => onRead(chunk.length));
   // The callback pipeline destroys both streams when either ends early; errors surface on gunzip.
-  return streamPipeline(createReadStream(archive, { highWaterMark: fileChunk, signal }), gunzip, () => undefined);
+  return streamPipeline(file, gunzip, () => undefined);
 }
 
 /** A stream error (zlib, file system) in words, for "Archive X <words>". */
@@ -48,11 +56,13 @@ interface Wanted {
  * @example
  * const members = await listTarGz('/data/ds.tgz', (m) => m.raw.endsWith('metadata.csv'));
  * members[0].source; // { kind: 'tar.gz', offset: 512, length: 812, ... }
+ * `onListing` hears the compressed bytes read so far (from 0 up to the archive's size) and the
+ * members found, after each gunzipped chunk.
  * @throws {Img2npyError} `input-unreadable` naming the archive when it is not gzip, is truncated
  *   or damaged, has a damaged tar header, or unpacks to more than unpackedLimit (a gzip bomb);
  *   `cancelled` when `signal` aborts.
  */
-export async function listTarGz(archive: string, keep: (m: ArchiveMember) => boolean, signal?: AbortSignal): Promise<ArchiveMember[]> {
+export async function listTarGz(archive: string, keep: (m: ArchiveMember) => boolean, signal?: AbortSignal, onListing?: ListingProgress): Promise<ArchiveMember[]> {
   const refuse = (why: string, cause?: unknown) => new Img2npyError('input-unreadable', `Archive ${archive} ${why}`, { file: archive, cause });
   const compressed = await stat(archive).then(
     (s) => s.size,
@@ -112,11 +122,15 @@ export async function listTarGz(archive: string, keep: (m: ArchiveMember) => boo
     pos = end;
     if (pos > limit) throw refuse(`unpacks to more than ${limit} bytes (${Math.round(limit / compressed)} times its own size, at least 4 GiB), as gzip bombs do; not read further`);
   };
+  let read = 0;
+  const report = () => onListing?.({ archive, bytesRead: read, totalBytes: compressed, members: members.length });
+  report();
   try {
-    await pipeline(gunzipStream(archive, signal), async (source: AsyncIterable<Buffer>) => {
+    await pipeline(gunzipStream(archive, signal, { onRead: (n) => (read += n) }), async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) {
         signal?.throwIfAborted();
         take(chunk);
+        report();
       }
     });
   } catch (cause) {
@@ -129,5 +143,6 @@ export async function listTarGz(archive: string, keep: (m: ArchiveMember) => boo
     members[cut.index] = tarMember(cut.h, tarSource(archive, 'tar.gz', cut.h.name, cut.h.dataAt, cut.h.size), cut.h.dataAt + cut.h.size - pos);
   }
   if (members.length === 0 && !ended && pos < tarBlock) throw refuse('is not a tar archive once gunzipped (it holds less than one tar header)');
+  report();
   return members;
 }

@@ -96,3 +96,34 @@ print('null')
   }
   assert.ok(peak - base < 200 * 1024 * 1024, `listing grew the process by ${Math.round((peak - base) / 2 ** 20)} MiB`);
 });
+
+test('listing progress: compressed bytes read rise from 0 to the archive size, members found rise to the count listed', async (t) => {
+  const dir = await tempDir(t);
+  const gz = join(dir, 'big.tgz');
+  // Random bytes do not compress: 8 MiB of archive, read in 1 MiB chunks, several reports at least.
+  const count = await py<number>(
+    `
+import io, sys, tarfile, numpy as np
+rng = np.random.default_rng(7)
+with tarfile.open(sys.argv[1], 'w:gz') as t:
+    for i in range(16):
+        data = rng.integers(0, 256, 512 * 1024, dtype=np.uint8).tobytes()
+        info = tarfile.TarInfo(f'ds/{i:02d}.bin'); info.size = len(data); t.addfile(info, io.BytesIO(data))
+with tarfile.open(sys.argv[1]) as t:
+    print(len(t.getmembers()))
+`,
+    [gz],
+  );
+  const size = (await readFile(gz)).length;
+  const seen: { archive: string; bytesRead: number; totalBytes: number; members: number }[] = [];
+  const members = await listTarGz(gz, () => false, undefined, (p) => seen.push(p));
+  assert.equal(members.length, count);
+  assert.deepEqual(seen[0], { archive: gz, bytesRead: 0, totalBytes: size, members: 0 });
+  assert.deepEqual(seen.at(-1), { archive: gz, bytesRead: size, totalBytes: size, members: count });
+  for (let i = 1; i < seen.length; i++) {
+    assert.ok(seen[i].bytesRead >= seen[i - 1].bytesRead && seen[i].members >= seen[i - 1].members, `report ${i} went back`);
+    assert.ok(seen[i].bytesRead <= size);
+  }
+  assert.ok(new Set(seen.map((s) => s.bytesRead)).size >= 6, `only ${new Set(seen.map((s) => s.bytesRead)).size} distinct byte counts`);
+  assert.ok(new Set(seen.map((s) => s.members)).size >= 6);
+});
