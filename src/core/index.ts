@@ -23,6 +23,7 @@ export type { DecodePlan, DecodedImage } from './types.js';
 export { PresetStore, defaultPresetsDir, parsePreset } from './presets.js';
 export { img2npyVersion } from './job/versions.js';
 export { mallocEnv, needsMallocTuning, tunedInProcess } from './decode/malloc-env.js';
+export { bundledTurboJpegEnv } from './decode/turbojpeg.js';
 /**
  * The destination rules every shell applies before a job (the job applies them again at its start
  * and just before publishing): an output may not be the input or contain it; with overwrite,

@@ -12,11 +12,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { progressChannel } from '../shared/api.js';
 // Core's index is light (stages load on first call): main uses only the preset store, the
 // destination rules and the malloc settings from it; sharp stays in the engine process.
-import { PresetStore, checkDestination, mallocEnv } from '../core/index.js';
+import { PresetStore, checkDestination } from '../core/index.js';
 import { contentSecurityPolicy } from './csp.js';
 import { electronDialogs } from './dialogs.js';
 import { createEngineClient } from './engine-client.js';
 import { forkEngineProcess } from './engine-host.js';
+import { engineEnv } from './engine-env.js';
 import { defaultOutput } from './default-output.js';
 import { describeDestination } from './destination.js';
 import { createHandlers } from './handlers.js';
@@ -49,8 +50,7 @@ function runHeadless(argv: string[]): void {
     const child = utilityProcess.fork(join(here, 'cli-process.js'), [], {
       serviceName: 'img2npy cli',
       stdio: 'inherit',
-      // glibc malloc settings that keep libvips' memory flat; they only work from process start.
-      env: process.platform === 'linux' ? mallocEnv(process.env) : process.env,
+      env: engineEnv(process.env, process.resourcesPath),
     });
     superviseHeadless({
       child: {

@@ -9,7 +9,9 @@
  * On the main thread decodes run on koffi's thread pool (`.async`) so the event loop and other
  * decodes keep going; inside a worker thread they run synchronously (the worker is the thread).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { LibraryHandle } from 'koffi';
 
@@ -91,6 +93,23 @@ export function turboJpegProblem(): string | null {
   return loaded.problem;
 }
 
+/** The library file a packaged app carries in its resources (see bundledTurboJpegEnv). */
+const bundledNames: Record<string, string> = { linux: 'libturbojpeg.so.0', darwin: 'libturbojpeg.dylib', win32: 'turbojpeg.dll' };
+
+/**
+ * The environment that points an engine process at the TurboJPEG library the packaged app
+ * carries (electron-builder extraResources: `<resources>/turbojpeg/<library>`, copied there by
+ * scripts/vendor-turbojpeg.sh), so a user needs no system package; empty where the app carries
+ * none (then the system's library, else sharp). An IMG2NPY_TURBOJPEG already set wins.
+ * @example fork(engine, { env: { ...process.env, ...bundledTurboJpegEnv(process.resourcesPath, process.env) } });
+ */
+export function bundledTurboJpegEnv(resourcesPath: string | undefined, env: NodeJS.ProcessEnv, platform: string = process.platform): NodeJS.ProcessEnv {
+  const name = bundledNames[platform];
+  if (!resourcesPath || !name || env.IMG2NPY_TURBOJPEG) return {};
+  const file = join(resourcesPath, 'turbojpeg', name);
+  return existsSync(file) ? { IMG2NPY_TURBOJPEG: file } : {};
+}
+
 function load(): { turbo: TurboJpeg | null; problem: string | null } {
   if (process.env.IMG2NPY_NO_TURBOJPEG) return { turbo: null, problem: 'disabled by IMG2NPY_NO_TURBOJPEG' };
   let koffi: typeof import('koffi');
@@ -99,12 +118,16 @@ function load(): { turbo: TurboJpeg | null; problem: string | null } {
   } catch (err) {
     return { turbo: null, problem: `koffi could not be loaded (${(err as Error).message.split('\n')[0]})` };
   }
-  const names = libraryNames[process.platform] ?? ['libturbojpeg.so.0'];
+  // A library named by IMG2NPY_TURBOJPEG (the packaged app's own copy, or the user's) is the
+  // only one tried: if it cannot be used, the reason names it rather than another being taken.
+  const chosen = process.env.IMG2NPY_TURBOJPEG;
+  const names = chosen ? [chosen] : (libraryNames[process.platform] ?? ['libturbojpeg.so.0']);
   for (const name of names) {
     let lib: LibraryHandle;
     try {
       lib = koffi.load(name);
-    } catch {
+    } catch (err) {
+      if (chosen) return { turbo: null, problem: `IMG2NPY_TURBOJPEG=${chosen} could not be loaded (${(err as Error).message.split('\n')[0]})` };
       continue;
     }
     try {
