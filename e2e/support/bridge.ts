@@ -37,6 +37,7 @@ export const chromiumArgs = [
 /** What the fake native dialogs answer next (null = the user cancelled). */
 export interface DialogAnswers {
   folder: string | null;
+  archive: string | null;
   output: string | null;
   arrayFile: string | null;
   labels: string | null;
@@ -102,7 +103,7 @@ export async function launchApp(t: TestContext, options: { colorScheme?: 'light'
   const dir = await tempDir(t, 'img2npy-e2e-');
   const configHome = join(dir, 'config');
   await mkdir(configHome, { recursive: true });
-  const answers: DialogAnswers = { folder: null, output: null, arrayFile: null, labels: null, replace: false };
+  const answers: DialogAnswers = { folder: null, archive: null, output: null, arrayFile: null, labels: null, replace: false };
   const replaceAsked: string[] = [];
   const droppable = new Map<string, string>();
   const shownInFolder: string[] = [];
@@ -128,6 +129,7 @@ export async function launchApp(t: TestContext, options: { colorScheme?: 'light'
 
   const dialogs: Dialogs = {
     chooseFolder: async () => answers.folder,
+    chooseArchive: async () => answers.archive,
     chooseOutput: async () => answers.output,
     chooseArrayFile: async () => answers.arrayFile,
     chooseLabels: async () => answers.labels,
@@ -184,6 +186,12 @@ export async function launchApp(t: TestContext, options: { colorScheme?: 'light'
 export async function chooseFolder(app: AppUnderTest, folder: string): Promise<void> {
   app.answers.folder = folder;
   await app.page.getByRole('button', { name: 'Browse…' }).click();
+}
+
+/** Chooses `archive` with the (fake) Browse archive… dialog (the scan summary follows). */
+export async function chooseArchive(app: AppUnderTest, archive: string | null): Promise<void> {
+  app.answers.archive = archive;
+  await app.page.getByRole('button', { name: 'Browse archive…', exact: true }).click();
 }
 
 /** Types an option into its generated field (text or number input). */

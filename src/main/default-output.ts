@@ -6,6 +6,7 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { archiveSuffixes } from '../shared/api.js';
 
 export interface DefaultOutputDeps {
   documentsDir: string;
@@ -18,7 +19,10 @@ const writable = (dir: string) => access(dir, constants.W_OK | constants.X_OK).t
 const present = (path: string) => access(path).then(() => true, () => false);
 
 export async function defaultOutput(input: string, { documentsDir, canWrite = writable, exists = present }: DefaultOutputDeps): Promise<string> {
-  const name = basename(input) || 'dataset';
+  const base = basename(input);
+  // An archive input names its output without the archive's suffix: pets.tar.gz → pets.npz.
+  const suffix = archiveSuffixes.find((s) => base.toLowerCase().endsWith(s) && base.length > s.length);
+  const name = (suffix ? base.slice(0, -suffix.length) : base) || 'dataset';
   const parent = dirname(input);
   const dir = parent !== input && (await canWrite(parent)) ? parent : documentsDir;
   for (let n = 1; n < 100; n++) {

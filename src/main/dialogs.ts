@@ -1,5 +1,6 @@
 /** Native dialogs behind the `Dialogs` the handler table asks for. */
 import { type BrowserWindow, type OpenDialogOptions, type SaveDialogOptions, dialog } from 'electron';
+import { archiveDialog } from './archive-pick.js';
 import { replaceQuestion } from './destination.js';
 import type { Dialogs } from './handlers.js';
 
@@ -16,6 +17,7 @@ export function electronDialogs(parent: () => BrowserWindow | null): Dialogs {
   };
   return {
     chooseFolder: () => open({ title: 'Choose the image folder', properties: ['openDirectory', 'dontAddToRecent'] }),
+    chooseArchive: () => open(archiveDialog),
     chooseOutput: (suggested) =>
       save({
         title: 'Write the arrays to',

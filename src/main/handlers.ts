@@ -15,9 +15,12 @@ import { createProgressThrottle } from './progress-throttle.js';
 import { type ExistingOutput, existingOutput } from './destination.js';
 import { JobRegistry } from './job-registry.js';
 import { PathGrants } from './path-grants.js';
+import { archivePicked } from './archive-pick.js';
 
 export interface Dialogs {
   chooseFolder(): Promise<string | null>;
+  /** A .zip/.tar/.tar.gz/.tgz input (archive-pick.ts): its own file dialog. */
+  chooseArchive(): Promise<string | null>;
   chooseOutput(suggested: string): Promise<string | null>;
   chooseArrayFile(): Promise<string | null>;
   chooseLabels(): Promise<string | null>;
@@ -146,6 +149,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     'presets:export': async (name) => presets.export(presetName(name)),
 
     'dialog:choose-folder': async () => granted(await dialogs.chooseFolder(), 'input'),
+    'dialog:choose-archive': async () => granted(archivePicked(await dialogs.chooseArchive()), 'input'),
     'dialog:choose-output': async (suggested) => granted(await dialogs.chooseOutput(suggestion(suggested)), 'output'),
     'dialog:choose-array-file': async () => granted(await dialogs.chooseArrayFile(), 'array'),
     'dialog:choose-labels': async () => granted(await dialogs.chooseLabels(), 'labels'),

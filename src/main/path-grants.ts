@@ -16,7 +16,7 @@ export type GrantKind = 'input' | 'labels' | 'output' | 'array' | 'written';
 
 /** Where the user can choose each kind, in the app's own words. */
 const howToChoose: Record<Exclude<GrantKind, 'written'>, string> = {
-  input: 'choose the image folder with Browse… or drop it on the window',
+  input: 'choose the image folder with Browse… (an archive with Browse archive…) or drop it on the window',
   labels: 'choose the labels file with its Choose… button',
   output: 'choose where to write with the Output Choose… button',
   array: 'open the file with Open .npy / .npz…',

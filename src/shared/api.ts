@@ -44,6 +44,8 @@ export interface Requests {
   'presets:import': { args: [json: string]; result: Preset };
   'presets:export': { args: [name: string]; result: string };
   'dialog:choose-folder': { args: []; result: string | null };
+  /** A .zip, .tar, .tar.gz or .tgz to read in place: a file dialog (Linux and Windows cannot mix files and folders in one). */
+  'dialog:choose-archive': { args: []; result: string | null };
   'dialog:choose-output': { args: [suggested: string]; result: string | null };
   'dialog:choose-array-file': { args: []; result: string | null };
   'dialog:choose-labels': { args: []; result: string | null };
@@ -56,11 +58,14 @@ export type Channel = keyof Requests;
 export const channels = [
   'app:info', 'scan:run', 'scan:probe', 'preview:run', 'convert:start', 'convert:cancel', 'inspect:run',
   'presets:list', 'presets:save', 'presets:delete', 'presets:rename', 'presets:import', 'presets:export',
-  'dialog:choose-folder', 'dialog:choose-output', 'dialog:choose-array-file', 'dialog:choose-labels',
+  'dialog:choose-folder', 'dialog:choose-archive', 'dialog:choose-output', 'dialog:choose-array-file', 'dialog:choose-labels',
   'output:suggest', 'shell:show-in-folder', 'paths:dropped',
 ] as const satisfies readonly Channel[];
 /** Channels the page's verbs use; `paths:dropped` is the preload's own. */
 export const pageChannels = channels.filter((c) => c !== 'paths:dropped');
+
+/** Input files read in place as the folder they unpack to (lower case; the engine, the archive dialog and its check share them). */
+export const archiveSuffixes = ['.zip', '.tar', '.tar.gz', '.tgz'] as const;
 
 /** Event pushed from main to the renderer. */
 export const progressChannel = 'convert:progress';
@@ -92,6 +97,7 @@ export interface Img2npyApi {
   };
   dialogs: {
     chooseFolder: Call<'dialog:choose-folder'>;
+    chooseArchive: Call<'dialog:choose-archive'>;
     chooseOutput: Call<'dialog:choose-output'>;
     chooseArrayFile: Call<'dialog:choose-array-file'>;
     chooseLabels: Call<'dialog:choose-labels'>;
@@ -139,6 +145,7 @@ export function buildApi(
     },
     dialogs: {
       chooseFolder: call('dialog:choose-folder'),
+      chooseArchive: call('dialog:choose-archive'),
       chooseOutput: call('dialog:choose-output'),
       chooseArrayFile: call('dialog:choose-array-file'),
       chooseLabels: call('dialog:choose-labels'),

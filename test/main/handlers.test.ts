@@ -72,6 +72,7 @@ function setup(overrides: Partial<HandlerDeps> = {}) {
     presets: presets.store,
     dialogs: {
       chooseFolder: async () => '/data',
+      chooseArchive: async () => null,
       chooseOutput: async (s) => `${s}!`,
       chooseArrayFile: async () => null,
       chooseLabels: async () => '/data/labels.csv',
@@ -112,7 +113,7 @@ describe('dispatch', () => {
   it('wraps results and turns thrown errors into data with code and stack', async () => {
     const { call } = setup({
       engine: { ...fakeEngine().engine, inspect: async () => { throw new Img2npyError('not-an-array-file', 'not an array', { file: '/x.txt' }); } },
-      dialogs: { chooseFolder: async () => null, chooseOutput: async () => null, chooseArrayFile: async () => '/x.txt', chooseLabels: async () => null, confirmReplace: async () => false },
+      dialogs: { chooseFolder: async () => null, chooseArchive: async () => null, chooseOutput: async () => null, chooseArrayFile: async () => '/x.txt', chooseLabels: async () => null, confirmReplace: async () => false },
     });
     assert.deepEqual(await call('app:info'), { ok: true, value: { version: '1.2.3', platform: 'linux', testBridge: false, presetsDir: '/config/img2npy/presets' } });
     const failed = await call('dialog:choose-array-file').then(() => call('inspect:run', '/x.txt'));

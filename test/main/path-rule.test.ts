@@ -73,6 +73,7 @@ function setup(confirm = false) {
   const grants = new PathGrants();
   const dialogs: Dialogs = {
     chooseFolder: async () => null,
+    chooseArchive: async () => null,
     chooseOutput: async () => null,
     chooseArrayFile: async () => null,
     chooseLabels: async () => null,
@@ -235,7 +236,7 @@ function setupWith(check: (job: { input: string; output: string; options: object
   const table = createHandlers({
     engine: actingEngine(base.touched),
     presets: { dir: '/p', list: async () => [], save: async (p) => p, delete: async () => true, rename: async (_f, to) => ({ name: to, options: {} }), import: async () => ({ name: 'i', options: {} }), export: async () => '{}' },
-    dialogs: { chooseFolder: async () => null, chooseOutput: async () => null, chooseArrayFile: async () => null, chooseLabels: async () => null, confirmReplace: async (e) => (base.asked.push(`${e.path}: ${e.description}`), false) },
+    dialogs: { chooseFolder: async () => null, chooseArchive: async () => null, chooseOutput: async () => null, chooseArrayFile: async () => null, chooseLabels: async () => null, confirmReplace: async (e) => (base.asked.push(`${e.path}: ${e.description}`), false) },
     shell: { showItemInFolder: () => {} },
     sendProgress: () => {},
     app: { version: 't', platform: 'linux', testBridge: false },

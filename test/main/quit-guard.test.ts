@@ -44,7 +44,7 @@ function appWithRunningJob() {
   const table = createHandlers({
     engine, jobs, grants,
     presets: { dir: '/p', list: async () => [], save: async (p) => p, delete: async () => true, rename: async (_f, to) => ({ name: to, options: {} }), import: async () => ({ name: 'i', options: {} }), export: async () => '{}' },
-    dialogs: { chooseFolder: async () => null, chooseOutput: async () => null, chooseArrayFile: async () => null, chooseLabels: async () => null, confirmReplace: async () => false },
+    dialogs: { chooseFolder: async () => null, chooseArchive: async () => null, chooseOutput: async () => null, chooseArrayFile: async () => null, chooseLabels: async () => null, confirmReplace: async () => false },
     shell: { showItemInFolder: () => {} },
     sendProgress: () => {},
     app: { version: 't', platform: 'linux', testBridge: false },

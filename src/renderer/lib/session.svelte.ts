@@ -93,6 +93,13 @@ export class Session {
     else if (chosen.value) await this.setInput(chosen.value);
   }
 
+  /** Browse archive…: a .zip/.tar/.tar.gz/.tgz read in place, granted by main like a chosen folder. */
+  async chooseArchive(): Promise<void> {
+    const chosen = await this.api.dialogs.chooseArchive();
+    if (!chosen.ok) this.notice = chosen.error;
+    else if (chosen.value) await this.setInput(chosen.value);
+  }
+
   async dropFolder(file: File): Promise<void> {
     const path = await this.api.pathForFile(file);
     if (path) await this.setInput(path);
