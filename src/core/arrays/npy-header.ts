@@ -11,7 +11,7 @@
  */
 import { Img2npyError } from '../../shared/errors.js';
 
-export const npyKinds = ['uint8', 'int32', 'float32', 'float16'] as const;
+export const npyKinds = ['uint8', 'int32', 'float32', 'float16', 'int64', 'float64'] as const;
 export type NpyKind = (typeof npyKinds)[number];
 /** Friendly dtype names for the descrs img2npy reads and writes. */
 export type FriendlyDtype = NpyKind | 'str';
@@ -30,7 +30,8 @@ const align = 64;
 const growthDigits = 21;
 /** np.load refuses longer dicts without allow_pickle; anything past this is not a header. */
 const maxHeaderText = 1 << 20;
-const kindDescr: Record<NpyKind, string> = { uint8: '|u1', int32: '<i4', float32: '<f4', float16: '<f2' };
+// int64 and float64: the metadata columns (whole numbers, other numbers) beside x.
+const kindDescr: Record<NpyKind, string> = { uint8: '|u1', int32: '<i4', float32: '<f4', float16: '<f2', int64: '<i8', float64: '<f8' };
 /** Byte-order char, type char, item size ('|O' has none); the tail covers datetime units like '[ns]'. */
 const simpleDescr = /^([<>|=])([a-zA-Z])(\d*)(\[\w+\])?$/;
 

@@ -214,7 +214,7 @@ async function withFile<T>(path: string, parse: () => Promise<T>): Promise<T> {
 function describe(name: string, header: NpyHeader, file: string, where = file): Omit<Member, 'slice' | 'cursor' | 'dispose'> {
   const dtype = friendlyDtype(header.descr);
   if (!dtype) {
-    throw notArray(file, where, `descr ${header.descr} is not supported (readable: uint8 '|u1', int32 '<i4', float32 '<f4', float16 '<f2', unicode '<U')`);
+    throw notArray(file, where, `descr ${header.descr} is not supported (readable: uint8 '|u1', int32 '<i4', int64 '<i8', float32 '<f4', float16 '<f2', float64 '<f8', unicode '<U')`);
   }
   const itemSize = itemBytes(header.descr);
   const shape = header.shape;

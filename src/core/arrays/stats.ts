@@ -8,7 +8,7 @@ import { fromFloat16Bits } from '../tensor/float16.js';
 import type { FriendlyDtype } from './npy-header.js';
 import type { ByteCursor } from './npy-io.js';
 
-export type ArrayRows = Uint8Array | Int32Array | Float32Array | Uint16Array | string[];
+export type ArrayRows = Uint8Array | Int32Array | Float32Array | Uint16Array | BigInt64Array | Float64Array | string[];
 
 export interface ArrayStats {
   /** null for string arrays and for empty arrays; NaN when the data holds a NaN, as NumPy gives. */
@@ -37,7 +37,7 @@ function halves(): Float32Array {
  */
 export function decodeRows(bytes: Uint8Array, dtype: FriendlyDtype, itemSize: number): ArrayRows {
   if (dtype === 'str') return decodeStrings(bytes, itemSize / 4);
-  const width = dtype === 'uint8' ? 1 : dtype === 'float16' ? 2 : 4;
+  const width = dtype === 'uint8' ? 1 : dtype === 'float16' ? 2 : dtype === 'int64' || dtype === 'float64' ? 8 : 4;
   const aligned = bytes.byteOffset % width === 0 ? bytes : bytes.slice();
   const { buffer, byteOffset } = aligned;
   const length = bytes.byteLength / width;
@@ -50,6 +50,10 @@ export function decodeRows(bytes: Uint8Array, dtype: FriendlyDtype, itemSize: nu
       return new Float32Array(buffer, byteOffset, length);
     case 'float16':
       return new Uint16Array(buffer, byteOffset, length);
+    case 'int64':
+      return new BigInt64Array(buffer, byteOffset, length);
+    case 'float64':
+      return new Float64Array(buffer, byteOffset, length);
   }
 }
 
@@ -109,6 +113,8 @@ export async function streamStats(
       blockBins.fill(0);
     }
     else if (dtype === 'int32') acc.ints(values as Int32Array);
+    else if (dtype === 'int64') acc.bigints(values as BigInt64Array);
+    else if (dtype === 'float64') acc.doubles(values as Float64Array);
     else acc.floats(values as Float32Array);
   }
   if (bins) {
@@ -153,6 +159,32 @@ class Accumulator {
       sum += x;
     }
     // NaN fails every comparison above but poisons the sum, so one check per block finds it.
+    if (sum !== sum && v.some(Number.isNaN)) this.nan = true;
+    this.fold(min, max, sum, v.length);
+  }
+
+  /** int64 metadata columns: min and max exact below 2^53 (as Numbers), the mean in float64. */
+  bigints(v: BigInt64Array): void {
+    let { min, max } = this;
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) {
+      const x = Number(v[i]);
+      if (x < min) min = x;
+      if (x > max) max = x;
+      sum += x;
+    }
+    this.fold(min, max, sum, v.length);
+  }
+
+  doubles(v: Float64Array): void {
+    let { min, max } = this;
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x < min) min = x;
+      if (x > max) max = x;
+      sum += x;
+    }
     if (sum !== sum && v.some(Number.isNaN)) this.nan = true;
     this.fold(min, max, sum, v.length);
   }

@@ -72,7 +72,7 @@ async function checkFile(f: ArrayFile, expected: Expected, names: string[]): Pro
     assert.deepEqual([info.descr, info.shape], [want.descr, want.shape], name);
     if (expected.rows[name]) {
       const rows = await f.readRows(name, 3, 3);
-      assert.deepEqual(Array.isArray(rows) ? rows : Array.from(rows), expected.rows[name], `${f.path}: rows 3..5 of ${name}`);
+      assert.deepEqual(Array.isArray(rows) ? rows : Array.from(rows as ArrayLike<number | bigint>, Number), expected.rows[name], `${f.path}: rows 3..5 of ${name}`);
     }
     const stats = await f.stats(name);
     const ref = expected.stats[name]?.map((v) => (typeof v === 'number' ? v : { inf: Infinity, '-inf': -Infinity }[v] ?? NaN));
