@@ -84,16 +84,16 @@ test('header length does not depend on N, so a streaming writer can patch it in 
 });
 
 test('npyDescr and itemBytes agree with NumPy dtypes', async () => {
-  const kinds = ['uint8', 'int32', 'float32', 'float16'] as const;
+  const kinds = ['uint8', 'int32', 'float32', 'float16', 'int64', 'float64'] as const;
   const numpy = await py<{ str: string; size: number }[]>(
     `import json, numpy as np
-print(json.dumps([{'str': np.dtype(k).str, 'size': np.dtype(k).itemsize} for k in ['uint8', 'int32', 'float32', 'float16', 'U7']]))`,
+print(json.dumps([{'str': np.dtype(k).str, 'size': np.dtype(k).itemsize} for k in ['uint8', 'int32', 'float32', 'float16', 'int64', 'float64', 'U7']]))`,
   );
   const ours = [...kinds.map((k) => npyDescr(k)), npyDescr({ unicode: 7 })];
   assert.deepEqual(ours, numpy.map((d) => d.str));
   assert.deepEqual(ours.map(itemBytes), numpy.map((d) => d.size));
-  assert.deepEqual(ours.map(friendlyDtype), ['uint8', 'int32', 'float32', 'float16', 'str']);
-  assert.equal(friendlyDtype('<f8'), null);
+  assert.deepEqual(ours.map(friendlyDtype), ['uint8', 'int32', 'float32', 'float16', 'int64', 'float64', 'str']);
+  assert.equal(friendlyDtype('<u2'), null);
   assert.throws(() => npyDescr({ unicode: 0 }), (e: unknown) => e instanceof Img2npyError && e.code === 'internal');
   assert.throws(() => itemBytes('float32'), /simple NumPy descr/);
   assert.throws(() => buildNpyHeader('<f4', [-1]), /non-negative integer/);

@@ -139,7 +139,7 @@ test('rejects files that are not readable arrays with not-an-array-file naming t
 d = sys.argv[1]
 np.save(d + '/be.npy', np.arange(4, dtype='>f4'))
 np.save(d + '/obj.npy', np.array([None, {}], dtype=object), allow_pickle=True)
-np.save(d + '/f64.npy', np.arange(3.0))
+np.save(d + '/u16.npy', np.arange(3, dtype=np.uint16))
 np.save(d + '/rec.npy', np.zeros(2, [('a', '<i4')]))
 np.save(d + '/ok.npy', np.arange(1000, dtype=np.int32))
 np.savez(d + '/objz.npz', a=np.arange(3, dtype=np.uint8), o=np.array([None], dtype=object))
@@ -160,7 +160,7 @@ print(json.dumps(True))`,
     ['be.npy', /big-endian arrays are not supported/],
     ['obj.npy', /pickled Python objects/],
     ['objz.npz', /entry o\.npy.*pickled Python objects/],
-    ['f64.npy', /descr <f8 is not supported/],
+    ['u16.npy', /descr <u2 is not supported/],
     ['rec.npy', /structured/],
     ['cut.npy', /truncated \(the data should be 4000 bytes but only 372 are there\)/],
     ['cuthead.npy', /truncated inside the header/],
