@@ -10,6 +10,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { tempDirFor } from './job/output-paths.js';
+import { discardPrestarted, prestartDecoders } from './job/worker-pool.js';
 
 import type * as Convert from './job/convert.js';
 import type * as ScanSummary from './job/scan-summary.js';
@@ -36,7 +37,13 @@ export { checkDestination, type DestinationEntry, type DestinationState } from '
 
 /** Converts an image folder into .npz / .npy outputs; see `job/convert.ts`. */
 export async function convert(...args: Parameters<typeof Convert.convert>): ReturnType<typeof Convert.convert> {
-  return (await import('./job/convert.js')).convert(...args);
+  // The decoder threads boot while the conversion's modules load, not after (worker-pool.ts).
+  prestartDecoders(args[0].options?.jobs);
+  try {
+    return await (await import('./job/convert.js')).convert(...args);
+  } finally {
+    await discardPrestarted();
+  }
 }
 
 /** Counts, formats and the final shape of a folder for given options, without decoding. */

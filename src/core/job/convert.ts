@@ -28,7 +28,7 @@ import { ProgressEmitter } from './progress.js';
 import { publish } from './publish.js';
 import { scanFolder } from '../scan/scan.js';
 import { convertSubset } from './subset-convert.js';
-import { DecoderPool } from './worker-pool.js';
+import { type DecoderPool, adoptDecoders } from './worker-pool.js';
 import { type StagedShard, SubsetWriter } from './subset-writer.js';
 import { createTensorStage, needsTensorOps } from '../tensor/stage.js';
 import { engineVersions } from './versions.js';
@@ -56,8 +56,9 @@ export async function convert(job: ConvertJob, ctx: RunContext = {}): Promise<Co
   const t0 = performance.now();
   const options = resolveJobOptions(job.options);
   const plan = planJob(job.input, options);
-  // Decoder threads start first: they load their modules while this thread scans.
-  const decoders = new DecoderPool(options.jobs ?? availableParallelism(), { plan });
+  // Decoder threads start first (or already did, see prestartDecoders): they load their modules
+  // while this thread scans.
+  const decoders = adoptDecoders(options.jobs ?? availableParallelism(), plan);
   try {
     return await runJob(job, ctx, { t0, options, plan, decoders });
   } finally {

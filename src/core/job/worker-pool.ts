@@ -5,6 +5,7 @@
  * only routes requests and turns a dead thread into an error that names the file, never a hang.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -224,4 +225,42 @@ export class DecoderPool {
       p.reject(error(p.file));
     }
   }
+}
+
+/**
+ * A pool started before the job's modules load (prestartDecoders), waiting to be adopted. A
+ * decoder thread takes 100-200 ms to boot and load its module; started when the conversion is
+ * asked for rather than once the engine's ~70 modules are loaded and the options planned, that
+ * time overlaps the loading instead of following it.
+ */
+let prestarted: DecoderPool | null = null;
+
+/**
+ * Starts `jobs` decoder threads (default: one per core) for a conversion about to begin, unless
+ * some are already waiting; nothing for a value the option check would refuse.
+ * @example prestartDecoders(job.options.jobs); // then load the conversion's modules and convert
+ */
+export function prestartDecoders(jobs: number | null | undefined, cores = availableParallelism()): void {
+  const size = jobs ?? cores;
+  if (prestarted || !Number.isInteger(size) || size < 1 || size > 256) return;
+  prestarted = new DecoderPool(size);
+}
+
+/** The prestarted pool when it has `size` threads (given `plan`), else a new one; one waiting with another size is closed. */
+export function adoptDecoders(size: number, plan: JobPlan): DecoderPool {
+  const waiting = prestarted;
+  prestarted = null;
+  if (waiting && waiting.size === Math.max(1, size)) {
+    waiting.setPlan(plan);
+    return waiting;
+  }
+  void waiting?.close();
+  return new DecoderPool(size, { plan });
+}
+
+/** Closes a prestarted pool no job adopted (the job failed before it started): no thread outlives the call. */
+export async function discardPrestarted(): Promise<void> {
+  const waiting = prestarted;
+  prestarted = null;
+  await waiting?.close();
 }
