@@ -4,6 +4,7 @@
  */
 import { dryRun } from '../core/index.js';
 import { Img2npyError } from '../shared/errors.js';
+import type { ProgressEvent } from '../shared/progress.js';
 import type { DryRunReport } from '../shared/report.js';
 import type { CommandContext } from './context.js';
 import { optionLayers } from './convert-command.js';
@@ -72,7 +73,9 @@ export async function scanCommand(ctx: CommandContext): Promise<number> {
   if (extra.length) throw new Img2npyError('invalid-option', `Unexpected argument "${extra[0]}"; give one input folder`, { option: 'input' });
   if (args.shell.overwrite) throw new Img2npyError('invalid-option', 'scan writes nothing: --overwrite belongs to convert', { option: 'overwrite' });
   const options = await optionLayers(ctx);
-  const report = await dryRun(input, options, { signal: io.signal, output: args.shell.out });
+  // Listing progress on a terminal only: --json prints one document, the result.
+  const onProgress = args.shell.json ? undefined : (e: ProgressEvent) => reporter.progress(e);
+  const report = await dryRun(input, options, { signal: io.signal, output: args.shell.out, onProgress });
   reporter.result(text(report), report);
   return 0;
 }

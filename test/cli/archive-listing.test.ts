@@ -11,6 +11,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { cli } from '../helpers/cli.js';
+import { dryRun } from '../../src/core/index.js';
 import { run } from '../../src/cli/run.js';
 import { humanReporter } from '../../src/cli/reporter.js';
 import type { ProgressEvent } from '../../src/shared/progress.js';
@@ -152,4 +154,19 @@ test('an archive left alone converts as before (the identity check passes on eve
     assert.equal(r.code, 0, r.stderr + r.stdout.slice(-300));
     assert.deepEqual(r.last.shape, [6, 8, 8, 3]);
   }
+});
+
+test('img2npy scan of a .tar.gz reports its listing to the engine caller, and --json still prints one document', async (t) => {
+  const { dir, members } = await archives(t);
+  const gz = join(dir, 'ds.tgz');
+  const size = (await stat(gz)).size;
+  const listing: ProgressEvent[] = [];
+  const report = await dryRun(gz, { size: { height: 8, width: 8 } }, { onProgress: (e) => listing.push(e) });
+  assert.equal(report.shape?.[0], 6);
+  assert.ok(listing.length >= 2, `listing events: ${listing.length}`);
+  assert.deepEqual([listing[0].done, listing.at(-1)!.done, listing.at(-1)!.membersFound], [0, size, members]);
+  for (let i = 1; i < listing.length; i++) assert.ok(listing[i].done >= listing[i - 1].done, `event ${i} went back`);
+  const r = await cli(['scan', gz, '--size', '8x8', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').length, 1, 'one JSON document');
 });

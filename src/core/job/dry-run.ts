@@ -20,6 +20,8 @@ import { describeMeta, metaArraySpecs } from './meta-arrays.js';
 import { outputPath, planOutputs } from './output-paths.js';
 import { planJob, resolveJobOptions } from './plan.js';
 import { summaryOf } from './scan-summary.js';
+import { ProgressEmitter } from './progress.js';
+import type { ProgressEvent } from '../../shared/progress.js';
 
 function npyBytes(descr: string, shape: number[]): number {
   return buildNpyHeader(descr, shape).length + shape.reduce((a, b) => a * b, 1) * itemBytes(descr);
@@ -42,10 +44,16 @@ function resolveForScan(given: Partial<ConvertOptions>): { options: ConvertOptio
  * @example const r = await dryRun('flowers', { size: { height: 224, width: 224 } }); r.shape // [N, 224, 224, 3]
  * @throws Img2npyError input-not-found, no-classes, invalid-option... as convert would, before any work.
  */
-export async function dryRun(input: string, given: Partial<ConvertOptions>, ctx: { signal?: AbortSignal; output?: string } = {}): Promise<DryRunReport> {
+export async function dryRun(
+  input: string,
+  given: Partial<ConvertOptions>,
+  ctx: { signal?: AbortSignal; output?: string; onProgress?: (event: ProgressEvent) => void } = {},
+): Promise<DryRunReport> {
   const { options, sizeMissing } = resolveForScan(given);
   const plan = planJob(input, options);
-  const scan = await scanFolder(resolve(input), plan.scan, ctx.signal);
+  // A .tar.gz is gunzipped whole to be listed (seconds for a large one): that much is reported.
+  const progress = new ProgressEmitter('dry-run', ctx.onProgress);
+  const scan = await scanFolder(resolve(input), plan.scan, ctx.signal, (p) => progress.listing(p.archive, p.bytesRead, p.totalBytes, p.members));
   const numClasses = scan.classNames.length;
   // The same early refusal as convert (binary labels need exactly two classes).
   const labels = options.labels === 'none' ? null : encodeLabels([], options.labelMode, Math.max(1, numClasses));
