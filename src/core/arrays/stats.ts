@@ -163,17 +163,9 @@ class Accumulator {
     this.fold(min, max, sum, v.length);
   }
 
-  /** int64 metadata columns: min and max exact below 2^53 (as Numbers), the mean in float64. */
+  /** int64 metadata columns (small): as float64, exact below 2^53. */
   bigints(v: BigInt64Array): void {
-    let { min, max } = this;
-    let sum = 0;
-    for (let i = 0; i < v.length; i++) {
-      const x = Number(v[i]);
-      if (x < min) min = x;
-      if (x > max) max = x;
-      sum += x;
-    }
-    this.fold(min, max, sum, v.length);
+    this.doubles(Float64Array.from(v, Number));
   }
 
   doubles(v: Float64Array): void {

@@ -5,15 +5,9 @@
  * answers null and the caller takes the TypeScript passes.
  */
 import type { Coefficients, SeparablePasses } from './resample-coefficients.js';
+import { type EmbeddedWasm, compileEmbeddedWasm } from '../../shared/embedded-wasm.js';
 import { resampleWasmBase64 } from './resample-wasm-bytes.js';
 import { takeRowBytes } from './row-buffers.js';
-
-/** The little of the WebAssembly API used here (the CLI's tsconfig has no DOM lib to type it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
 
 interface Kernel {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -28,19 +22,11 @@ const maxBytes = 1 << 30;
 /** The passes read and write whole 16-byte groups past a buffer's end (see resample.wat). */
 const spare = 16;
 
-let compiled: object | null | undefined;
+let compiled: EmbeddedWasm<Kernel> | null | undefined;
 let kept: Kernel | undefined;
 
-function wasmModule(): object | null {
-  if (compiled === undefined) {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    const bytes = Uint8Array.from(atob(resampleWasmBase64), (c) => c.charCodeAt(0));
-    try {
-      compiled = api?.validate(bytes) ? new api.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
+function wasmModule(): EmbeddedWasm<Kernel> | null {
+  if (compiled === undefined) compiled = compileEmbeddedWasm<Kernel>(resampleWasmBase64);
   return compiled;
 }
 
@@ -52,8 +38,7 @@ export function wasmSimdAvailable(): boolean {
 function kernel(bytes: number): Kernel | null {
   const m = wasmModule();
   if (!m || bytes > maxBytes) return null;
-  const { Instance } = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-  const fresh = () => new Instance(m).exports as Kernel;
+  const fresh = () => m.instantiate();
   const k = bytes > keptBytes ? fresh() : (kept ??= fresh());
   const have = k.memory.buffer.byteLength;
   try {
