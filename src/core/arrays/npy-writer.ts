@@ -47,7 +47,8 @@ export class NpyStreamWriter {
   }
 
   /**
-   * Creates (or truncates) `path` and writes a provisional header for zero rows.
+   * Creates `path`, which must not exist ('wx': an existing file or link is refused, so `abort`
+   * deletes only a file this call made), and writes a provisional header for zero rows.
    * @throws {Img2npyError} write-failed naming the path when it cannot be created; internal
    *   when a row would hold no bytes (rows could not be counted from their bytes).
    */
@@ -59,7 +60,7 @@ export class NpyStreamWriter {
     const header = buildNpyHeader(options.descr, [0, ...options.rowShape]);
     let handle: FileHandle;
     try {
-      handle = await open(path, 'w');
+      handle = await open(path, 'wx');
     } catch (err) {
       throw writeFailed(path, err);
     }
@@ -162,9 +163,10 @@ export async function writeNpyFile(path: string, descr: string, shape: readonly 
     throw new Img2npyError('internal', `Expected ${expected} bytes for ${descr} [${shape.join(', ')}] but received ${data.byteLength}`);
   }
   try {
-    await writeFile(path, [header, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)]);
+    // 'wx': only a file this call creates is written, and only such a file is removed on failure.
+    await writeFile(path, [header, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)], { flag: 'wx' });
   } catch (err) {
-    await unlink(path).catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(path).catch(() => undefined);
     throw writeFailed(path, err);
   }
   return header.length + expected;

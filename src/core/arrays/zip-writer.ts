@@ -63,13 +63,16 @@ export class ZipWriter {
   ) {}
 
   /**
-   * Creates (or truncates) `path`.
-   * @throws {Img2npyError} cancelled when the signal has aborted; write-failed naming `path`.
+   * Creates `path`, which must not exist: 'wx' refuses an existing file or link, so the writer
+   * never truncates what it did not create, and `abort` deletes only the file this call made
+   * (callers put it in the job's own temporary folder, job/temp-dirs.ts).
+   * @throws {Img2npyError} cancelled when the signal has aborted; write-failed naming `path`
+   *   (also when something is already there).
    */
   static async create(path: string, options: ZipWriterOptions): Promise<ZipWriter> {
     if (options.signal?.aborted) throw cancelled(path);
     try {
-      return new ZipWriter(path, await open(path, 'w'), options);
+      return new ZipWriter(path, await open(path, 'wx'), options);
     } catch (err) {
       throw failed(path, err);
     }
@@ -192,7 +195,7 @@ export class ZipWriter {
   }
 
   /**
-   * Stops and deletes the archive, finished or not. Safe at any time and more than once; never
+   * Stops and deletes the archive, finished or not: ours, since `create` made it ('wx'). Safe at any time and more than once; never
    * throws, so it can run in a `catch` without hiding the error that led there.
    */
   async abort(): Promise<void> {
