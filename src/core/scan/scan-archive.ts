@@ -14,8 +14,7 @@ import { type VDir, buildTree, leaveOutOwnOutputs, smallMemberBytes } from './ar
 import { type PlacedTable, labelFromTables } from './labels-file.js';
 import { parseLabelTable, readLabelTable } from './labels-table.js';
 import { metadataNames, pickSplits, splitFolderOrder } from './layout.js';
-import { sortedByCodePoint } from './order.js';
-import { chooseClasses, listed, orderFiles, scanResult } from './scan-steps.js';
+import { chooseClasses, filesByClass, listed, looseImagesWarning, orderFiles, scanResult } from './scan-steps.js';
 import { listTar } from './tar-members.js';
 import { listTarGz, maxHeldBytes } from './tar-gz-members.js';
 import { manifestSuffix } from './own-outputs.js';
@@ -102,7 +101,7 @@ export async function scanArchive(archiveAbs: string, opts: ScanOptions, extensi
     if (!splits.length) layout.kind = 'flat';
     for (const u of units) for (const f of walk(u.dir, u.rel)) files.push({ abs: f.abs, rel: f.rel, label: null, ...(u.split !== undefined ? { split: u.split } : {}) });
   } else if (tables === null) {
-    ({ classNames, files } = scanClasses(rootAbs, units, ctx, absOf, walk, choose));
+    ({ classNames, files } = await scanClasses(rootAbs, units, ctx, absOf, walk, choose));
   } else {
     const walked: { file: WalkedFile; split?: string }[] = [];
     for (const u of units) for (const file of walk(u.dir, u.rel)) walked.push({ file, split: u.split });
@@ -163,7 +162,7 @@ function scanClasses(
   absOf: (m: ArchiveMember) => string,
   walk: (top: VDir, topRel: string) => WalkedFile[],
   choose: (discovered: string[], source: string) => string[],
-): { classNames: string[]; files: ScannedFile[] } {
+): Promise<{ classNames: string[]; files: ScannedFile[] }> {
   const perUnit = units.map((u) => {
     const loose: string[] = [];
     const inSplit = units.length > 1 || u.rel !== '';
@@ -173,29 +172,11 @@ function scanClasses(
       if (matchExtension(name, ctx.extensions) !== null) loose.push(name);
     }
     const where = u.rel ? `${rootAbs}/${u.rel}` : rootAbs;
-    if (loose.length > 0) ctx.warnings.push(`${loose.length} image${loose.length === 1 ? '' : 's'} directly in ${where} belong to no class and are left out: ${listed(loose)} (use labels none to take every image without classes)`);
+    if (loose.length > 0) ctx.warnings.push(looseImagesWarning(where, loose));
     return new Set([...u.dir.dirs.keys()].filter((n) => !hidden(n)));
   });
-  const discovered = sortedByCodePoint([...new Set(perUnit.flatMap((d) => [...d]))]);
-  if (discovered.length === 0) {
-    const where = units.length === 1 && units[0].rel ? `${rootAbs}/${units[0].rel}` : rootAbs;
-    const loose = ctx.ignored.filter((i) => i.code === 'no-classes' && matchExtension(i.file, ctx.extensions) !== null).length;
-    throw new Img2npyError(
-      'no-classes',
-      `No class folders in ${where}: expected ${where}/${units.length > 1 || units[0].rel ? '<split>/' : ''}<class>/<image>` + (loose ? ` (found ${loose} images directly in it; use labels none)` : ''),
-      { file: where },
-    );
-  }
-  const classNames = choose(discovered, 'class folders');
-  const files: ScannedFile[] = [];
-  for (const [k, u] of units.entries()) {
-    for (let label = 0; label < classNames.length; label++) {
-      const name = classNames[label];
-      if (!perUnit[k].has(name)) continue;
-      for (const f of walk(u.dir.dirs.get(name)!, u.rel ? `${u.rel}/${name}` : name)) files.push({ abs: f.abs, rel: f.rel, label, ...(u.split !== undefined ? { split: u.split } : {}) });
-    }
-  }
-  return { classNames, files };
+  const where = units.length === 1 && units[0].rel ? `${rootAbs}/${units[0].rel}` : rootAbs;
+  return filesByClass(units, perUnit, ctx, { where, separator: '/' }, choose, (u, name, rel) => walk(u.dir.dirs.get(name)!, rel));
 }
 
 /** scan.ts's labelTables for the archive: a metadata file inside it is read from it. */

@@ -4,7 +4,7 @@
  */
 import { sep } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
-import { compareCodePoints } from './order.js';
+import { compareCodePoints, sortedByCodePoint } from './order.js';
 import { type WalkedDir, type WalkedFile, matchExtension } from './walk.js';
 import type { MetaColumn, ScanLayout, ScanOptions, ScanResult, ScannedFile } from '../types.js';
 
@@ -45,6 +45,48 @@ export function chooseClasses(discovered: string[], opts: ScanOptions, root: str
   const left = discovered.filter((c) => !wanted.has(c));
   if (left.length > 0) warnings.push(`Classes not in classNames are left out: ${listed(left, 10)}`);
   return [...opts.classNames];
+}
+
+/** The warning for images lying beside the class folders (in the root or a split folder). */
+export function looseImagesWarning(where: string, loose: string[]): string {
+  return `${loose.length} image${loose.length === 1 ? '' : 's'} directly in ${where} belong to no class and are left out: ${listed(loose)} (use labels none to take every image without classes)`;
+}
+
+/**
+ * One class list from the class folders each unit holds (the root, or every split folder; the
+ * union, sorted, then `choose`), and the files unit by unit, class by class in that order.
+ * `where` names the folder in the error, `separator` joins its expected layout.
+ * @throws {Img2npyError} `no-classes` when no unit holds a class folder, counting the images
+ *   found lying beside them.
+ */
+export async function filesByClass<U extends { rel: string; split?: string }>(
+  units: U[],
+  classDirs: Set<string>[],
+  ctx: { ignored: ScanResult['ignored']; extensions: readonly string[] },
+  { where, separator }: { where: string; separator: string },
+  choose: (discovered: string[], source: string) => string[],
+  walkClass: (unit: U, name: string, rel: string) => WalkedFile[] | Promise<WalkedFile[]>,
+): Promise<{ classNames: string[]; files: ScannedFile[] }> {
+  const discovered = sortedByCodePoint(new Set(classDirs.flatMap((d) => [...d])));
+  if (discovered.length === 0) {
+    const loose = ctx.ignored.filter((i) => i.code === 'no-classes' && matchExtension(i.file, ctx.extensions) !== null).length;
+    const split = units.length > 1 || units[0].rel ? `<split>${separator}` : '';
+    throw new Img2npyError(
+      'no-classes',
+      `No class folders in ${where}: expected ${where}${separator}${split}<class>${separator}<image>` + (loose ? ` (found ${loose} images directly in it; use labels none)` : ''),
+      { file: where },
+    );
+  }
+  const classNames = choose(discovered, 'class folders');
+  const files: ScannedFile[] = [];
+  for (const [k, u] of units.entries()) {
+    for (let label = 0; label < classNames.length; label++) {
+      const name = classNames[label];
+      if (!classDirs[k].has(name)) continue;
+      for (const f of await walkClass(u, name, u.rel ? `${u.rel}/${name}` : name)) files.push({ abs: f.abs, rel: f.rel, label, ...(u.split !== undefined ? { split: u.split } : {}) });
+    }
+  }
+  return { classNames, files };
 }
 
 /**

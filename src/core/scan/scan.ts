@@ -14,11 +14,10 @@ import { Img2npyError } from '../../shared/errors.js';
 import { type PlacedTable, labelFromTables } from './labels-file.js';
 import { readLabelTable } from './labels-table.js';
 import { detectSplitFolders, findMetadata, pickSplits } from './layout.js';
-import { sortedByCodePoint } from './order.js';
 import { type WalkContext, type WalkedFile, matchExtension, throwIfCancelled, topEntryKind, walkTree } from './walk.js';
 import { archiveKind } from './archive-members.js';
 import { scanArchive } from './scan-archive.js';
-import { chooseClasses, listed, orderFiles, scanResult } from './scan-steps.js';
+import { chooseClasses, filesByClass, looseImagesWarning, orderFiles, scanResult } from './scan-steps.js';
 import type { ListingProgress, MetaColumn, ScanLayout, ScanOptions, ScanResult, ScannedFile } from '../types.js';
 
 /** A folder scanned as a whole dataset: the root, or one split folder of it. */
@@ -190,27 +189,8 @@ async function scanClasses(
     const top = u.rel === '' ? rootTop : await readdir(u.abs, { withFileTypes: true });
     perUnit.push(new Set(await listClassDirs(u.abs, u.rel, top, ctx, units.length > 1 || u.rel !== '')));
   }
-  const discovered = sortedByCodePoint([...new Set(perUnit.flatMap((d) => [...d]))]);
-  if (discovered.length === 0) {
-    const where = units.length === 1 ? units[0].abs : rootAbs;
-    const loose = ctx.ignored.filter((i) => i.code === 'no-classes' && matchExtension(i.file, ctx.extensions) !== null).length;
-    throw new Img2npyError(
-      'no-classes',
-      `No class folders in ${where}: expected ${where}${sep}${units.length > 1 || units[0].rel ? `<split>${sep}` : ''}<class>${sep}<image>` + (loose ? ` (found ${loose} images directly in it; use labels none)` : ''),
-      { file: where },
-    );
-  }
-  const classNames = choose(discovered, 'class folders');
-  const files: ScannedFile[] = [];
-  for (const [k, u] of units.entries()) {
-    for (let label = 0; label < classNames.length; label++) {
-      const name = classNames[label];
-      if (!perUnit[k].has(name)) continue;
-      const walked = orderFiles(await walkTree(join(u.abs, name), u.rel ? `${u.rel}/${name}` : name, ctx), opts.order);
-      for (const f of walked) files.push({ abs: f.abs, rel: f.rel, label, ...(u.split !== undefined ? { split: u.split } : {}) });
-    }
-  }
-  return { classNames, files };
+  const where = units.length === 1 ? units[0].abs : rootAbs;
+  return filesByClass(units, perUnit, ctx, { where, separator: sep }, choose, async (u, name, rel) => orderFiles(await walkTree(join(u.abs, name), rel, ctx), opts.order));
 }
 
 /** The class folders directly in one unit; files lying there are left out and reported. */
@@ -234,8 +214,6 @@ async function listClassDirs(rootAbs: string, unitRel: string, top: Dirent[], ct
       if (matchExtension(entry.name, ctx.extensions) !== null) loose.push(entry.name);
     }
   }
-  if (loose.length > 0) {
-    ctx.warnings.push(`${loose.length} image${loose.length === 1 ? '' : 's'} directly in ${rootAbs} belong to no class and are left out: ${listed(loose)} (use labels none to take every image without classes)`);
-  }
+  if (loose.length > 0) ctx.warnings.push(looseImagesWarning(rootAbs, loose));
   return dirs;
 }
