@@ -136,8 +136,9 @@ export interface DecodedImage {
   /** Set when the file is damaged but was kept (--allow-damaged): what libjpeg reported. */
   damage?: string;
   /**
-   * Set when `data` is the decoder thread's scratch (decode/turbojpeg.ts), valid only until that
-   * thread decodes again: whoever keeps the pixels longer copies them first.
+   * Set when `data` is a decoder thread's scratch (TurboJPEG's output, decode/turbojpeg.ts, or
+   * the file read, decode/read-file.ts), valid only until that thread decodes again: whoever
+   * keeps the pixels longer copies them first.
    */
   transient?: true;
 }

@@ -179,8 +179,9 @@ export async function decodeImage(abs: string, plan: DecodePlan): Promise<Decode
     throw unreadable(abs, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
   }
   const image = await decodeSniffed(buf, abs, format, plan);
-  // A decoder that hands back a view of the file's bytes (none today) must not hand back scratch.
-  return inReadScratch(image.data) ? { ...image, data: image.data.slice() } : image;
+  // Pixels that are a view of the file's bytes (no decoder hands those back today) lie in the
+  // thread's read scratch: marked as such, like TurboJPEG's, for whoever keeps them to copy.
+  return inReadScratch(image.data) ? { ...image, transient: true } : image;
 }
 
 /**

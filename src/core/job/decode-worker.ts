@@ -82,16 +82,19 @@ async function decodeOne(request: DecodeRequest): Promise<DecodeResult> {
  * (a buffer its owner marked untransferable, such as Node's Buffer pool: rare).
  */
 function post(): void {
-  const results = outbox;
+  const results = outbox.map((r) => (r.type === 'failed' || ownsBuffer(r.data) ? r : copied(r)));
   outbox = [];
   outboxBytes = 0;
-  const whole = results.map((r) => (r.type === 'failed' || ownsBuffer(r.data) ? r : copied(r)));
   try {
-    port!.postMessage({ type: 'results', results: whole } satisfies FromWorker, whole.flatMap((r) => (r.type === 'failed' ? [] : [r.data.buffer as ArrayBuffer])));
+    send(results);
   } catch {
-    const copies = whole.map((r) => (r.type === 'failed' ? r : copied(r)));
-    port!.postMessage({ type: 'results', results: copies } satisfies FromWorker, copies.flatMap((r) => (r.type === 'failed' ? [] : [r.data.buffer as ArrayBuffer])));
+    send(results.map((r) => (r.type === 'failed' ? r : copied(r))));
   }
+}
+
+/** Posts `results`, moving every pixel buffer (throws, moving none, when one cannot be moved). */
+function send(results: DecodeResult[]): void {
+  port!.postMessage({ type: 'results', results } satisfies FromWorker, results.flatMap((r) => (r.type === 'failed' ? [] : [r.data.buffer as ArrayBuffer])));
 }
 
 function ownsBuffer(data: Uint8Array | Float32Array): boolean {
