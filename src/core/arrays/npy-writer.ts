@@ -20,6 +20,26 @@ export interface NpyStreamOptions {
 }
 
 /**
+ * Bytes of one row of such an array.
+ * @example rowBytesOf({ descr: '<f4', rowShape: [2, 3] }) // 24
+ * @throws {Img2npyError} internal when a row would hold no bytes (rows could not be counted from their bytes).
+ */
+export function rowBytesOf(options: NpyStreamOptions): number {
+  const rowBytes = options.rowShape.reduce((a, b) => a * b, itemBytes(options.descr));
+  if (!Number.isSafeInteger(rowBytes) || rowBytes <= 0) {
+    throw new Img2npyError('internal', `Expected rows of at least one byte but received descr ${options.descr} and row shape [${options.rowShape.join(', ')}]`);
+  }
+  return rowBytes;
+}
+
+/** @throws {Img2npyError} internal unless `byteLength` is a whole number of `rowBytes` rows for `path`. */
+export function checkWholeRows(byteLength: number, rowBytes: number, path: string): void {
+  if (byteLength % rowBytes !== 0) {
+    throw new Img2npyError('internal', `Expected a multiple of ${rowBytes} bytes (whole rows) for ${path} but received ${byteLength}`);
+  }
+}
+
+/**
  * A .npy file written row by row: `create`, any number of `write`s, then `close` (or `abort`).
  * Each `write` resolves when the bytes are handed to the OS, so awaiting it is the backpressure.
  * @example
@@ -53,10 +73,7 @@ export class NpyStreamWriter {
    *   when a row would hold no bytes (rows could not be counted from their bytes).
    */
   static async create(path: string, options: NpyStreamOptions): Promise<NpyStreamWriter> {
-    const rowBytes = options.rowShape.reduce((a, b) => a * b, itemBytes(options.descr));
-    if (!Number.isSafeInteger(rowBytes) || rowBytes <= 0) {
-      throw new Img2npyError('internal', `Expected rows of at least one byte but received descr ${options.descr} and row shape [${options.rowShape.join(', ')}]`);
-    }
+    const rowBytes = rowBytesOf(options);
     const header = buildNpyHeader(options.descr, [0, ...options.rowShape]);
     let handle: FileHandle;
     try {
@@ -92,9 +109,7 @@ export class NpyStreamWriter {
    */
   async write(rows: ArrayBufferView): Promise<void> {
     if (this.state !== 'open') throw new Img2npyError('internal', `Cannot write to ${this.path}: the writer is already ${this.state}`);
-    if (rows.byteLength % this.rowBytes !== 0) {
-      throw new Img2npyError('internal', `Expected a multiple of ${this.rowBytes} bytes (whole rows) for ${this.path} but received ${rows.byteLength}`);
-    }
+    checkWholeRows(rows.byteLength, this.rowBytes, this.path);
     const at = this.position;
     this.position += rows.byteLength;
     this.rows += rows.byteLength / this.rowBytes;

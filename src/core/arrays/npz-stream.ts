@@ -6,9 +6,9 @@
  * files, follow it into the archive on close.
  */
 import { Img2npyError } from '../../shared/errors.js';
-import { buildNpyHeader, itemBytes } from './npy-header.js';
+import { buildNpyHeader } from './npy-header.js';
 import type { NpzEntry } from './npz-pack.js';
-import type { NpyStreamOptions } from './npy-writer.js';
+import { type NpyStreamOptions, checkWholeRows, rowBytesOf } from './npy-writer.js';
 import { ZipWriter } from './zip-writer.js';
 
 export interface NpzStreamOptions extends NpyStreamOptions {
@@ -42,10 +42,7 @@ export class NpzStreamWriter {
    * @throws {Img2npyError} write-failed naming the path; internal when a row would hold no bytes.
    */
   static async create(path: string, options: NpzStreamOptions): Promise<NpzStreamWriter> {
-    const rowBytes = options.rowShape.reduce((a, b) => a * b, itemBytes(options.descr));
-    if (!Number.isSafeInteger(rowBytes) || rowBytes <= 0) {
-      throw new Img2npyError('internal', `Expected rows of at least one byte but received descr ${options.descr} and row shape [${options.rowShape.join(', ')}]`);
-    }
+    const rowBytes = rowBytesOf(options);
     const zip = await ZipWriter.create(path, { compress: options.compress });
     try {
       await zip.beginEntry(options.name, buildNpyHeader(options.descr, [0, ...options.rowShape]));
@@ -72,9 +69,7 @@ export class NpzStreamWriter {
    */
   async write(rows: ArrayBufferView): Promise<void> {
     if (this.state !== 'open') throw new Img2npyError('internal', `Cannot write to ${this.path}: the writer is already closed`);
-    if (rows.byteLength % this.rowBytes !== 0) {
-      throw new Img2npyError('internal', `Expected a multiple of ${this.rowBytes} bytes (whole rows) for ${this.path} but received ${rows.byteLength}`);
-    }
+    checkWholeRows(rows.byteLength, this.rowBytes, this.path);
     this.rows += rows.byteLength / this.rowBytes;
     const bytes = new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength);
     const done = this.last.then(() => this.zip.writeData(bytes));

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
 import type { ArrayInfo } from '../../shared/report.js';
 import { NpzStreamWriter } from '../arrays/npz-stream.js';
-import { NpyStreamWriter, encodeUnicodeRows, unicodeWidth, writeNpyFile } from '../arrays/npy-writer.js';
-import { friendlyDtype, itemBytes, npyDescr } from '../arrays/npy-header.js';
+import { NpyStreamWriter, encodeUnicodeRows, rowBytesOf, unicodeWidth, writeNpyFile } from '../arrays/npy-writer.js';
+import { friendlyDtype, npyDescr } from '../arrays/npy-header.js';
 import type { MetaValue, SubsetName } from '../types.js';
 import { type MetaArraySpec, MetaShard, describeMeta } from './meta-arrays.js';
 import { ChannelStatsAccumulator, type ChannelStatsDtype } from '../arrays/channel-stats.js';
@@ -66,8 +66,8 @@ export class SubsetWriter {
   private readonly stats: ChannelStatsAccumulator;
 
   constructor(private readonly spec: SubsetSpec) {
-    this.rowBytes = bytesOf(spec.x);
-    this.yRowBytes = spec.y ? bytesOf(spec.y) : 0;
+    this.rowBytes = rowBytesOf(spec.x);
+    this.yRowBytes = spec.y ? rowBytesOf(spec.y) : 0;
     this.stats = new ChannelStatsAccumulator({ dtype: friendlyDtype(spec.x.descr) as ChannelStatsDtype, rowShape: spec.x.rowShape, layout: spec.layout });
   }
 
@@ -180,6 +180,3 @@ export class SubsetWriter {
   }
 }
 
-function bytesOf(spec: ArraySpec): number {
-  return spec.rowShape.reduce((a, b) => a * b, 1) * itemBytes(spec.descr);
-}
