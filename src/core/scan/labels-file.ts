@@ -4,17 +4,71 @@
  */
 import { Img2npyError } from '../../shared/errors.js';
 import { sortLabelNames } from './labels-csv.js';
-import type { LabelTable, TableRow } from './labels-table.js';
+import { resolve } from 'node:path';
+import { type LabelTable, type TableRow, readLabelTable } from './labels-table.js';
+import { listed } from './scan-steps.js';
 import type { WalkContext, WalkedFile } from './walk.js';
-import type { MetaColumn, ScannedFile } from '../types.js';
-
-const listed = (names: string[], max = 5): string =>
-  names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
+import type { MetaColumn, ScanLayout, ScanOptions, ScannedFile } from '../types.js';
 
 /** One table and the folder its paths are relative to ('' = the root, else a split folder). */
 export interface PlacedTable {
   table: LabelTable;
   prefix: string;
+}
+
+/** A metadata file found in a folder (or an archive's folder): its path, and how to read it. */
+export interface FoundTable {
+  file: string;
+  read(): LabelTable | Promise<LabelTable>;
+}
+
+/**
+ * The labels file(s) to use, or null for folder labels: the one `--labels` names, else (labels
+ * 'auto', not in Keras mode) a metadata file at the root, else one in every split folder.
+ * `find(null)` looks at the root, `find(unit)` in a split folder; the layout is updated to say
+ * where the labels come from. Folder and archive scans differ only in `find`.
+ * @throws {Img2npyError} `labels-invalid` when only some split folders hold a metadata file.
+ */
+export async function chooseLabelTables<U extends { rel: string; split?: string }>(
+  units: U[],
+  opts: ScanOptions,
+  keras: boolean,
+  layout: ScanLayout,
+  find: (unit: U | null) => FoundTable | null | Promise<FoundTable | null>,
+): Promise<PlacedTable[] | null> {
+  if (opts.labels === 'none' || opts.labels === 'inferred') return null;
+  if (opts.labels !== 'auto') {
+    layout.labelsFile = resolve(opts.labels);
+    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
+    return [{ table: await readLabelTable(layout.labelsFile, opts.labelColumn ?? null), prefix: '' }];
+  }
+  if (keras) return null;
+  const atRoot = await find(null);
+  if (atRoot) {
+    layout.labelsFile = atRoot.file;
+    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
+    layout.notes.push(`Labels from ${atRoot.file} (found in the input folder; --labels inferred takes class folders instead)`);
+    return [{ table: await atRoot.read(), prefix: '' }];
+  }
+  if (!units[0].split) return null;
+  const perSplit: (FoundTable | null)[] = [];
+  for (const u of units) perSplit.push(await find(u));
+  const have = units.filter((_, i) => perSplit[i] !== null);
+  if (have.length === 0) return null;
+  if (have.length < units.length) {
+    const lacking = units.filter((_, i) => perSplit[i] === null).map((u) => u.rel);
+    throw new Img2npyError(
+      'labels-invalid',
+      `Split folders ${have.map((u) => u.rel).join(', ')} hold a metadata file but ${lacking.join(', ')} ${lacking.length === 1 ? 'does' : 'do'} not: give every split one, or use --labels inferred for class folders`,
+      { file: perSplit.find((p) => p !== null)!.file },
+    );
+  }
+  const found = perSplit as FoundTable[];
+  layout.labelsFile = found[0].file;
+  layout.notes.push(`Labels from the metadata file in each split folder: ${found.map((f) => f.file).join(', ')}`);
+  const tables: PlacedTable[] = [];
+  for (const [i, u] of units.entries()) tables.push({ table: await found[i].read(), prefix: u.rel });
+  return tables;
 }
 
 /**

@@ -7,12 +7,11 @@
  * threads (zip, tar) or the job's sequential feed (.tar.gz, tar-gz-feed.ts).
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
 import { type ArchiveMember, archiveKind, identityChange, identityOf, sameIdentity } from './archive-members.js';
 import { type VDir, buildTree, leaveOutOwnOutputs, smallMemberBytes } from './archive-tree.js';
-import { type PlacedTable, labelFromTables } from './labels-file.js';
-import { parseLabelTable, readLabelTable } from './labels-table.js';
+import { type PlacedTable, chooseLabelTables, labelFromTables } from './labels-file.js';
+import { parseLabelTable } from './labels-table.js';
 import { metadataNames, pickSplits, splitFolderOrder } from './layout.js';
 import { chooseClasses, filesByClass, listed, looseImagesWarning, orderFiles, scanResult } from './scan-steps.js';
 import { listTar } from './tar-members.js';
@@ -88,7 +87,7 @@ export async function scanArchive(archiveAbs: string, opts: ScanOptions, extensi
   }
 
   const absOf = (m: ArchiveMember) => `${archiveAbs}/${m.segments.join('/')}`;
-  const tables = await labelTables(rootAbs, root, units, opts, keras, layout, absOf);
+  const tables = await labelTables(root, units, opts, keras, layout, absOf);
   const ctx: WalkContext = { extensions, keepHidden: keras, followLinks: false, signal, ignored, warnings, skipAbs: new Set(tables ? tables.map((t) => t.table.file) : []) };
   const sources = new Map<string, EntrySource>();
   const walk = (top: VDir, topRel: string) => orderFiles(walkTree(top, topRel, ctx, absOf, sources), opts.order);
@@ -179,9 +178,8 @@ function scanClasses(
   return filesByClass(units, perUnit, ctx, { where, separator: '/' }, choose, (u, name, rel) => walk(u.dir.dirs.get(name)!, rel));
 }
 
-/** scan.ts's labelTables for the archive: a metadata file inside it is read from it. */
-async function labelTables(
-  rootAbs: string,
+/** chooseLabelTables inside the archive: a metadata file in its root or a split folder, read from the archive. */
+function labelTables(
   root: VDir,
   units: Unit[],
   opts: ScanOptions,
@@ -189,23 +187,7 @@ async function labelTables(
   layout: ScanLayout,
   absOf: (m: ArchiveMember) => string,
 ): Promise<PlacedTable[] | null> {
-  const column = opts.labelColumn ?? null;
-  if (opts.labels === 'none' || opts.labels === 'inferred') return null;
-  if (opts.labels !== 'auto') {
-    layout.labelsFile = resolve(opts.labels);
-    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
-    return [{ table: await readLabelTable(layout.labelsFile, column), prefix: '' }];
-  }
-  if (keras) return null;
-  const find = (dir: VDir): ArchiveMember | null => {
-    const present = metadataNames.map((n) => dir.files.get(n)).filter((m) => m !== undefined);
-    if (present.length > 1) {
-      throw new Img2npyError('labels-invalid', `Both ${present.map(absOf).join(' and ')} exist: keep one, or choose with --labels FILE`, { file: absOf(present[0]) });
-    }
-    return present[0] ?? null;
-  };
-  const read = (m: ArchiveMember): LabelTableOf => {
-    const file = absOf(m);
+  const read = (m: ArchiveMember, file: string) => {
     let text: string;
     try {
       const bytes = smallMemberBytes(m, file);
@@ -214,30 +196,17 @@ async function labelTables(
     } catch (cause) {
       throw new Img2npyError('labels-invalid', `Labels file ${file} cannot be read: ${(cause as Error).message}`, { file, cause });
     }
-    return parseLabelTable(text, file, /\.jsonl$/i.test(file) ? 'jsonl' : 'csv', column);
+    return parseLabelTable(text, file, /\.jsonl$/i.test(file) ? 'jsonl' : 'csv', opts.labelColumn ?? null);
   };
-  const atRoot = find(root);
-  if (atRoot) {
-    layout.labelsFile = absOf(atRoot);
-    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
-    layout.notes.push(`Labels from ${layout.labelsFile} (found in the input folder; --labels inferred takes class folders instead)`);
-    return [{ table: read(atRoot), prefix: '' }];
-  }
-  if (!units[0].split) return null;
-  const perSplit = units.map((u) => find(u.dir));
-  const have = units.filter((_, i) => perSplit[i] !== null);
-  if (have.length === 0) return null;
-  if (have.length < units.length) {
-    const lacking = units.filter((_, i) => perSplit[i] === null).map((u) => u.rel);
-    throw new Img2npyError(
-      'labels-invalid',
-      `Split folders ${have.map((u) => u.rel).join(', ')} hold a metadata file but ${lacking.join(', ')} ${lacking.length === 1 ? 'does' : 'do'} not: give every split one, or use --labels inferred for class folders`,
-      { file: absOf(perSplit.find((p) => p !== null)!) },
-    );
-  }
-  layout.labelsFile = absOf(perSplit[0]!);
-  layout.notes.push(`Labels from the metadata file in each split folder: ${perSplit.map((m) => absOf(m!)).join(', ')}`);
-  return units.map((u, i) => ({ table: read(perSplit[i]!), prefix: u.rel }));
+  return chooseLabelTables(units, opts, keras, layout, (unit) => {
+    const dir = unit ? unit.dir : root;
+    const present = metadataNames.map((n) => dir.files.get(n)).filter((m) => m !== undefined);
+    if (present.length > 1) {
+      throw new Img2npyError('labels-invalid', `Both ${present.map(absOf).join(' and ')} exist: keep one, or choose with --labels FILE`, { file: absOf(present[0]) });
+    }
+    if (present.length === 0) return null;
+    const file = absOf(present[0]);
+    return { file, read: () => read(present[0], file) };
+  });
 }
 
-type LabelTableOf = ReturnType<typeof parseLabelTable>;

@@ -11,7 +11,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Img2npyError } from '../../shared/errors.js';
-import { type PlacedTable, labelFromTables } from './labels-file.js';
+import { type PlacedTable, chooseLabelTables, labelFromTables } from './labels-file.js';
 import { readLabelTable } from './labels-table.js';
 import { detectSplitFolders, findMetadata, pickSplits } from './layout.js';
 import { type WalkContext, type WalkedFile, matchExtension, throwIfCancelled, topEntryKind, walkTree } from './walk.js';
@@ -125,43 +125,12 @@ export async function scanFolder(root: string, opts: ScanOptions, signal?: Abort
   return scanResult(rootAbs, extensions, { classNames, files, metaColumns, layout, ignored, warnings });
 }
 
-/**
- * The labels file(s) to use, or null for folder labels: the one given, else (labels 'auto', not
- * in Keras mode) a metadata file at the root or one in every split folder.
- */
-async function labelTables(rootAbs: string, units: Unit[], opts: ScanOptions, keras: boolean, layout: ScanLayout): Promise<PlacedTable[] | null> {
-  const column = opts.labelColumn ?? null;
-  if (opts.labels === 'none' || opts.labels === 'inferred') return null;
-  if (opts.labels !== 'auto') {
-    layout.labelsFile = resolve(opts.labels);
-    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
-    return [{ table: await readLabelTable(layout.labelsFile, column), prefix: '' }];
-  }
-  if (keras) return null;
-  const atRoot = await findMetadata(rootAbs);
-  if (atRoot) {
-    layout.labelsFile = atRoot;
-    if (layout.kind === 'class-folders') layout.kind = 'metadata-file';
-    layout.notes.push(`Labels from ${atRoot} (found in the input folder; --labels inferred takes class folders instead)`);
-    return [{ table: await readLabelTable(atRoot, column), prefix: '' }];
-  }
-  if (!units[0].split) return null;
-  const perSplit = await Promise.all(units.map((u) => findMetadata(u.abs)));
-  const have = units.filter((_, i) => perSplit[i] !== null);
-  if (have.length === 0) return null;
-  if (have.length < units.length) {
-    const lacking = units.filter((_, i) => perSplit[i] === null).map((u) => u.rel);
-    throw new Img2npyError(
-      'labels-invalid',
-      `Split folders ${have.map((u) => u.rel).join(', ')} hold a metadata file but ${lacking.join(', ')} ${lacking.length === 1 ? 'does' : 'do'} not: give every split one, or use --labels inferred for class folders`,
-      { file: perSplit.find((p) => p !== null)! },
-    );
-  }
-  layout.labelsFile = perSplit[0];
-  layout.notes.push(`Labels from the metadata file in each split folder: ${perSplit.join(', ')}`);
-  const tables: PlacedTable[] = [];
-  for (const [i, u] of units.entries()) tables.push({ table: await readLabelTable(perSplit[i]!, column), prefix: u.rel });
-  return tables;
+/** chooseLabelTables on disk: a metadata file in the root or a split folder. */
+function labelTables(rootAbs: string, units: Unit[], opts: ScanOptions, keras: boolean, layout: ScanLayout): Promise<PlacedTable[] | null> {
+  return chooseLabelTables(units, opts, keras, layout, async (unit) => {
+    const file = await findMetadata(unit ? unit.abs : rootAbs);
+    return file === null ? null : { file, read: () => readLabelTable(file, opts.labelColumn ?? null) };
+  });
 }
 
 async function scanUnlabelled(units: Unit[], opts: ScanOptions, ctx: WalkContext): Promise<{ classNames: string[]; files: ScannedFile[] }> {
