@@ -5,7 +5,6 @@
  */
 import { turboDecoderName } from './jpeg-fast.js';
 import { turboJpegProblem } from './turbojpeg.js';
-import { sharp } from './sharp.js';
 import { fastPngMaxPixels } from './png.js';
 
 const formatsByExtension: Record<string, string> = {
@@ -17,12 +16,15 @@ const formatsByExtension: Record<string, string> = {
  * Decoder per format for the formats among `extensions` (scan counts: extension without dot →
  * count). Files are decoded by content, so a PNG named .jpg still takes the PNG reader.
  *
+ * `versions`: sharp's and libvips's, as engineVersions reads them from their package files;
+ * asking sharp itself would load libvips (~75 ms) at the end of runs that never needed it.
+ *
  * @example
- * describeDecoders(['jpg', 'png']);
- * // { JPEG: 'libjpeg-turbo (TurboJPEG, libturbojpeg.so.0); sharp/libvips 8.18.7 for ...', PNG: '...' }
+ * describeDecoders(['jpg', 'png'], await engineVersions());
+ * // { JPEG: 'libjpeg-turbo (TurboJPEG, libturbojpeg.so.0); sharp 0.34.5 / libvips 8.17.3 for ...', PNG: '...' }
  */
-export function describeDecoders(extensions: Iterable<string>): Record<string, string> {
-  const vips = `sharp ${sharp.versions.sharp ?? ''} / libvips ${sharp.versions.vips}`.replace(/ +/g, ' ');
+export function describeDecoders(extensions: Iterable<string>, versions: { sharp: string; libvips: string }): Record<string, string> {
+  const vips = `sharp ${versions.sharp} / libvips ${versions.libvips}`;
   const side = Math.floor(Math.sqrt(fastPngMaxPixels));
   const all: Record<string, string> = {
     JPEG: turboDecoderName() ? `${turboDecoderName()}; ${vips} for 12-bit, lossless and CMYK-with-ICC-profile JPEGs` : vips,

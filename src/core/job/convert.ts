@@ -167,6 +167,7 @@ async function runJob(
       throw new Img2npyError('no-images', `None of the ${scan.files.length} images in ${input} could be converted; see the skipped files`, { file: input });
     }
     progress.setPhase('finalize', 1);
+    const versions = await engineVersions();
     const report: ConvertReport = {
       jobId: job.jobId,
       input,
@@ -184,10 +185,10 @@ async function runJob(
       warnings: [...scan.warnings, ...plan.warnings, ...splitWarnings],
       shape: [done, ...xShape],
       notExact: plan.notExact,
-      decoders: describeDecoders(Object.keys(scan.formats)),
+      decoders: describeDecoders(Object.keys(scan.formats), versions),
       timings: { scanMs: Math.round(scanMs), convertMs: Math.round(convertMs), totalMs: 0 },
       imagesPerSecond: convertMs > 0 ? Math.round((done / convertMs) * 1000 * 10) / 10 : 0,
-      versions: await engineVersions(),
+      versions,
     };
     await ctx.beforePublish?.();
     await publish(layout, staged, {

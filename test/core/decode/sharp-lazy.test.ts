@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +47,28 @@ test('JPEGs and small PNGs decode without loading sharp; a WebP then loads it', 
   const r = await loadedAfter([jpg, png, webp]);
   assert.deepEqual(r.shapes, [[16, 16, 3], [16, 16, 3], [16, 16, 3]]);
   assert.deepEqual(r.loaded, [false, false, true]);
+});
+
+test('a whole conversion of JPEGs and small PNGs never loads sharp on the main thread; the report still names its versions', async (t) => {
+  const dir = await tempDir(t);
+  const src = { create: { width: 40, height: 30, channels: 3 as const, background: { r: 20, g: 130, b: 90 } } };
+  for (const c of ['a', 'b']) {
+    await mkdir(join(dir, 'in', c), { recursive: true });
+    await sharp(src).jpeg().toFile(join(dir, 'in', c, '1.jpg'));
+    await sharp(src).png().toFile(join(dir, 'in', c, '2.png'));
+  }
+  const core = fileURLToPath(new URL('../../../src/core/index.ts', import.meta.url));
+  const code = `
+    const { convert } = await import(${JSON.stringify(core)});
+    const { sharpLoaded } = await import(${JSON.stringify(sharpModule)});
+    const report = await convert({ jobId: 't', input: ${JSON.stringify(join(dir, 'in'))}, output: ${JSON.stringify(join(dir, 'out.npz'))},
+      options: { size: { height: 8, width: 8 }, jobs: 1 }, overwrite: false });
+    console.log(JSON.stringify({ loaded: sharpLoaded(), decoders: report.decoders, shape: report.shape }));`;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: repoRoot });
+  const r = JSON.parse(stdout.trim().split('\n').pop()!);
+  assert.deepEqual(r.shape, [4, 8, 8, 3]);
+  assert.equal(r.loaded, false);
+  const vips = `sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}`;
+  assert.ok(r.decoders.PNG.endsWith(`${vips} otherwise`), r.decoders.PNG);
+  assert.ok(r.decoders.JPEG.includes(vips), r.decoders.JPEG);
 });
