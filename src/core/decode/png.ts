@@ -14,6 +14,7 @@
  */
 import { crc32, inflateSync } from 'node:zlib';
 import { to8Bit } from './pixels.js';
+import { inflateInto } from './zlib-native.js';
 
 /** Pixels as libvips would load them: 8-bit, 1 (grey), 2 (grey+alpha), 3 (rgb) or 4 (rgba) bands. */
 export interface LoadedPng {
@@ -276,6 +277,22 @@ function expandPalette(raw: Uint8Array, h: Header, rowBytes: number): LoadedPng 
 }
 
 /**
+ * This thread's inflate buffer: the filtered rows never leave the reader (expand copies them
+ * out), so one grow-only buffer serves every image.
+ */
+let inflated = new Uint8Array(0);
+
+/** The filtered rows, exactly `expected` bytes of them, or null (damaged, short or too long). */
+function inflateExactly(stream: Uint8Array, expected: number): Uint8Array | null {
+  // One byte of room past the rows tells a stream that is too long from one that fits exactly.
+  if (inflated.length < expected + 1) inflated = new Uint8Array(expected + 1);
+  const n = inflateInto(stream, inflated);
+  if (n !== null) return n === expected ? inflated.subarray(0, expected) : null;
+  const raw = inflateSync(stream, { maxOutputLength: expected });
+  return raw.length === expected ? raw : null;
+}
+
+/**
  * Decodes a non-interlaced PNG whose pixels this reader can give exactly as the sharp path
  * loads them, or returns null to say "use sharp" (see the module comment for when).
  *
@@ -292,8 +309,8 @@ export function decodePngFast(buf: Uint8Array, opts: PngFastOptions): LoadedPng 
     const expected = (rowBytes + 1) * h.height;
     const stream = h.idat.length === 1 ? h.idat[0] : Buffer.concat(h.idat);
     // More data than the rows need is a libpng warning, less an error: both are left to sharp.
-    const raw = inflateSync(stream, { maxOutputLength: expected });
-    if (raw.length !== expected) return null;
+    const raw = inflateExactly(stream, expected);
+    if (!raw) return null;
     if (!unfilter(raw, h.height, rowBytes, Math.max(1, bitsPerPixel >> 3))) return null;
     return expand(raw, h, rowBytes);
   } catch {

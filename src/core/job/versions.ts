@@ -4,7 +4,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
-let cached: Record<string, string> | null = null;
+/** What produced an output; every value a version string. */
+export interface EngineVersions {
+  [name: string]: string;
+  img2npy: string;
+  node: string;
+  sharp: string;
+  libvips: string;
+  tfjs: string;
+}
+
+let cached: EngineVersions | null = null;
 
 /** Walks up from this module to the package root: works from src/, out/node/ and the Electron bundle. */
 async function ownPackage(): Promise<{ version: string }> {
@@ -49,7 +59,7 @@ async function sharpVersions(): Promise<{ sharp: string; libvips: string }> {
   return { sharp: sharp.versions.sharp ?? 'unknown', libvips: sharp.versions.vips };
 }
 
-export async function engineVersions(): Promise<Record<string, string>> {
+export async function engineVersions(): Promise<EngineVersions> {
   if (cached) return cached;
   const { sharp, libvips } = await sharpVersions();
   // Only the version string: tfjs itself is loaded (or not) by the backend.

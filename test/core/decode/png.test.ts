@@ -326,6 +326,12 @@ test('damaged PNGs: unreadable-image naming the file, as the sharp path says it'
     ['palette index past PLTE', encodeSpec({ ...good, colorType: 3, samples: samples(256, 8, 1).map((v) => v % 6), palette: samples(12, 8, 2) })],
     ['tRNS out of range', encodeSpec({ ...good, colorType: 0, depth: 4, samples: samples(256, 4, 1), trns: u16s(300) })],
     ['unknown critical chunk', encodeSpec({ ...good, extra: [['CRIT', Uint8Array.of(1)]] })],
+    ['rows beyond the height', (() => {
+      const b = Buffer.from(bytes);
+      b.writeUInt32BE(10, 20); // IHDR claims 10 of the 16 rows the stream holds; its CRC is fixed
+      b.writeUInt32BE(crc32(b.subarray(12, 29)), 29);
+      return b;
+    })()],
   ];
   for (const [name, b] of undecided) {
     const file = join(dir, `${name.replace(/\W/g, '_')}.png`);
