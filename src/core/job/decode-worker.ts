@@ -37,9 +37,12 @@ port.on('message', (message: ToWorker) => {
 /**
  * Results wait here until the queue runs dry or they add up, then leave in one message: tiny
  * images share a message, while a large row (≥ postBytes) leaves at once so no thread idles.
+ * A quarter of what may be in flight per thread (worker-pool's maxInFlightPerThread): the main
+ * thread refills as each group lands while this thread decodes the rest, where one message per
+ * full queue made the two wait on each other in turn.
  */
 const postBytes = 256 * 1024;
-const postCount = 64;
+const postCount = 16;
 let outbox: DecodeResult[] = [];
 let outboxBytes = 0;
 

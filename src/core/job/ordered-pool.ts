@@ -26,8 +26,17 @@ export async function* orderedPool<T, R>(
   const done = new Map<number, Settled<R>>();
   let next = 0;
   let running = 0;
+  let emit = 0;
+  let stopped = false;
   let wake: (() => void) | null = null;
 
+  // Refill whenever any task ends, not only the one at the head, so a slow image does not idle
+  // the other decoders; and from the task's end itself, not when the consumer next asks, so the
+  // decoders stay fed while the consumer awaits (a batch's write). The window caps how far
+  // ahead of the consumer we run.
+  const refill = () => {
+    while (!stopped && !signal?.aborted && next < items.length && running < limit && next - emit < ahead) start(next++);
+  };
   const start = (i: number) => {
     running++;
     task(items[i], i)
@@ -38,17 +47,16 @@ export async function* orderedPool<T, R>(
       .then((r) => {
         running--;
         done.set(i, r);
+        refill();
         wake?.();
       });
   };
 
   try {
-    for (let emit = 0; emit < items.length; emit++) {
-      // Refill whenever any task ends, not only the one at the head, so a slow image does not
-      // idle the other decoders; the window caps how far ahead of the consumer we run.
+    for (; emit < items.length; emit++) {
       for (;;) {
         signal?.throwIfAborted();
-        while (next < items.length && running < limit && next - emit < ahead) start(next++);
+        refill();
         if (done.has(emit)) break;
         await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
@@ -59,6 +67,7 @@ export async function* orderedPool<T, R>(
     }
   } finally {
     // Let work already started finish before returning, so no task outlives the job's cleanup.
+    stopped = true;
     while (running > 0) await new Promise<void>((resolve) => (wake = resolve));
   }
 }
