@@ -83,7 +83,11 @@ export async function filesByClass<U extends { rel: string; split?: string }>(
     for (let label = 0; label < classNames.length; label++) {
       const name = classNames[label];
       if (!classDirs[k].has(name)) continue;
-      for (const f of await walkClass(u, name, u.rel ? `${u.rel}/${name}` : name)) files.push({ abs: f.abs, rel: f.rel, label, ...(u.split !== undefined ? { split: u.split } : {}) });
+      for (const f of await walkClass(u, name, u.rel ? `${u.rel}/${name}` : name)) {
+        const file: ScannedFile = { abs: f.abs, rel: f.rel, label };
+        if (u.split !== undefined) file.split = u.split;
+        files.push(file);
+      }
     }
   }
   return { classNames, files };

@@ -95,12 +95,24 @@ export async function entryKind(abs: string, entry: Dirent): Promise<Kind> {
   }
 }
 
-/** Per walk (keyed by its context): each folder's own-output names and non-UTF-8 names. */
-const folderFacts = new WeakMap<WalkContext, Map<string, Promise<{ own: Map<string, string>; badNames: Set<string> }>>>();
+/** A folder's own-output names (name → the manifest listing it) and its names that are not UTF-8. */
+interface FolderFacts {
+  own: Map<string, string>;
+  badNames: Set<string>;
+}
+
+/** Per walk (keyed by its context): each folder's facts, read once. */
+const folderFacts = new WeakMap<WalkContext, Map<string, Promise<FolderFacts>>>();
 
 const tempFolder = /^\.img2npy-.+\.tmp$/;
 
-async function factsOf(dir: string, ctx: WalkContext): Promise<{ own: Map<string, string>; badNames: Set<string> }> {
+/**
+ * The facts of folder `dir`, from its listing `entries` when the caller has it (else read here).
+ * Only manifests are opened, and the folder is listed again as bytes only when a name holds
+ * U+FFFD (what an invalid byte decodes to): per file that second listing and its buffers cost
+ * more than the rest of the scan.
+ */
+function factsOf(dir: string, ctx: WalkContext, entries?: readonly Dirent[]): Promise<FolderFacts> {
   let byDir = folderFacts.get(ctx);
   if (!byDir) folderFacts.set(ctx, (byDir = new Map()));
   let facts = byDir.get(dir);
@@ -108,16 +120,21 @@ async function factsOf(dir: string, ctx: WalkContext): Promise<{ own: Map<string
     facts = (async () => {
       const own = new Map<string, string>();
       const badNames = new Set<string>();
-      const raw = await readdir(dir, { withFileTypes: true, encoding: 'buffer' }).catch(() => []);
-      for (const entry of raw) {
-        const name = entry.name.toString('utf8');
-        if (!Buffer.from(name, 'utf8').equals(entry.name)) badNames.add(name);
-        if (name.endsWith(manifestSuffix) && entry.isFile()) {
-          const manifest = await readOwnManifest(join(dir, name));
-          if (manifest) {
-            own.set(name, name);
-            for (const o of manifest.outputs) own.set(o, name);
-          }
+      const listed = entries ?? (await readdir(dir, { withFileTypes: true }).catch(() => []));
+      for (const entry of listed) {
+        const name = entry.name;
+        if (!name.endsWith(manifestSuffix) || !entry.isFile()) continue;
+        const manifest = await readOwnManifest(join(dir, name));
+        if (manifest) {
+          own.set(name, name);
+          for (const o of manifest.outputs) own.set(o, name);
+        }
+      }
+      if (listed.some((e) => e.name.includes('\uFFFD'))) {
+        const raw = await readdir(dir, { withFileTypes: true, encoding: 'buffer' }).catch(() => []);
+        for (const entry of raw) {
+          const name = entry.name.toString('utf8');
+          if (name.includes('\uFFFD') && !Buffer.from(name, 'utf8').equals(entry.name)) badNames.add(name);
         }
       }
       return { own, badNames };
@@ -132,9 +149,12 @@ async function factsOf(dir: string, ctx: WalkContext): Promise<{ own: Map<string
  * name that is not valid UTF-8. Records the reason (warning or ignored entry) and returns true.
  */
 async function leaveOut(abs: string, rel: string, entry: Dirent, ctx: WalkContext): Promise<boolean> {
-  const name = entry.name;
+  return leftOut(entry.name, rel, await factsOf(dirname(abs), ctx), ctx);
+}
+
+/** leaveOut for an entry of a folder whose facts are at hand. */
+function leftOut(name: string, rel: string, facts: FolderFacts, ctx: WalkContext): boolean {
   if (tempFolder.test(name)) return true;
-  const facts = await factsOf(dirname(abs), ctx);
   const manifest = facts.own.get(name);
   if (manifest !== undefined) {
     if (manifest !== name) ctx.warnings.push(`Left out ${rel}: an img2npy output (listed by ${manifest}), never scanned as input`);
@@ -216,13 +236,18 @@ export async function walkTree(topAbs: string, topRel: string, ctx: WalkContext)
       continue;
     }
     const files: WalkedFile[] = [];
+    const facts = await factsOf(dir.abs, ctx, entries);
+    // Names from a listing hold no separator: joined by hand, as path.join's normalising cost
+    // more per file than the rest of this loop.
+    const base = dir.abs.endsWith(sep) ? dir.abs : dir.abs + sep;
+    const relBase = relOf(topRel, dir.segments);
     for (const entry of entries) {
       const name = entry.name;
       if (!ctx.keepHidden && name.startsWith('.')) continue;
-      const abs = join(dir.abs, name);
+      const abs = base + name;
       if (ctx.skipAbs.has(abs)) continue;
-      const rel = relOf(topRel, dir.segments, name);
-      if (await leaveOut(abs, rel, entry, ctx)) continue;
+      const rel = relBase === '' ? name : `${relBase}/${name}`;
+      if (leftOut(name, rel, facts, ctx)) continue;
       // Plain entries need no system call; only links are stat'ed to learn their target's kind.
       const kind: Kind = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : await entryKind(abs, entry);
       if (kind === 'dir' || kind === 'link-dir') {
