@@ -42,6 +42,12 @@ export type DecodeResult =
   | { type: 'resized'; id: number; data: Float32Array; damage?: string }
   | { type: 'failed'; id: number; error: ErrorInfo };
 
+/**
+ * Rows smaller than this share one buffer per message (each result a view of its part), so they
+ * are not handed back as spares either: only whole buffers are (worker-pool recycle).
+ */
+export const packRowsBelow = 64 * 1024;
+
 /** Results in the order decoded; their pixel buffers are in the message's transfer list. */
 export type FromWorker = { type: 'results'; results: DecodeResult[] };
 
