@@ -159,6 +159,9 @@ async function runJob(
       });
       writers.push(writer);
       await convertSubset(files, { plan, size, decoders, tensor, writer, progress, skipped, damaged, counts, numClasses: scan.classNames.length, signal });
+      // After the last subset's images the threads end while the outputs are finished and
+      // published (ending them takes tens of ms); convert's finally awaits it.
+      if (subset === work[work.length - 1].subset) void decoders.close();
       staged.set(subset, await writer.finish());
     }
     const convertMs = performance.now() - tConvert;
