@@ -12,13 +12,14 @@ import { giveRowBuffer, takeRowBytes, takeRowFloats } from '../geometry/row-buff
 import { decodeForJob } from './decode-files.js';
 import { shareDecodeMemory } from '../decode/memory-gate.js';
 import type { JobPlan } from './plan.js';
-import { type DecodeRequest, type DecodeResult, type FromWorker, type ToWorker, packRowsBelow } from './worker-messages.js';
+import type { Size } from '../../shared/options.js';
+import { type DecodeFile, type DecodeRequest, type DecodeResult, type FromWorker, type GroupResult, type ToWorker, packRowsBelow } from './worker-messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('decode-worker.ts runs as a worker thread of a job');
 
 let plan: JobPlan | null = null;
-/** Where the main thread reads which request this thread is on, to name it if the thread dies. */
+/** Where the main thread reads which group and file this thread is on, to name it if the thread dies. */
 let current: Int32Array | null = null;
 const queue: DecodeRequest[] = [];
 let draining = false;
@@ -35,32 +36,35 @@ port.on('message', (message: ToWorker) => {
 });
 
 /**
- * Results wait here until the queue runs dry or they add up, then leave in one message: tiny
- * images share a message, while a large row (≥ postBytes) leaves at once so no thread idles.
- * A quarter of what may be in flight per thread (worker-pool's maxInFlightPerThread): the main
- * thread refills as each group lands while this thread decodes the rest, where one message per
- * full queue made the two wait on each other in turn.
+ * Answers wait here until the queue runs dry or they add up, then leave in one message: small
+ * groups share a message, while a large one (≥ postBytes) leaves at once so no thread idles.
  */
 const postBytes = 256 * 1024;
 const postCount = 16;
-let outbox: DecodeResult[] = [];
+let outbox: GroupResult[] = [];
 let outboxBytes = 0;
 
 async function drain(): Promise<void> {
   draining = true;
   for (let next = queue.shift(); next; next = queue.shift()) {
-    if (current) Atomics.store(current, 0, next.id);
-    const result = await decodeOne(next);
-    outbox.push(result);
-    if (result.type !== 'failed') outboxBytes += result.data.byteLength;
+    if (next.spares) for (const b of next.spares) giveRowBuffer(b);
+    const results: DecodeResult[] = [];
+    for (let i = 0; i < next.files.length; i++) {
+      if (current) {
+        current[0] = next.id;
+        Atomics.store(current, 1, i);
+      }
+      const result = await decodeOne(next.files[i], next.size);
+      results.push(result);
+      if (result.type !== 'failed') outboxBytes += result.data.byteLength;
+    }
+    outbox.push({ id: next.id, results });
     if (queue.length === 0 || outboxBytes >= postBytes || outbox.length >= postCount) post();
   }
   draining = false;
 }
 
-async function decodeOne(request: DecodeRequest): Promise<DecodeResult> {
-  const { id, abs, size, source, bytes, spare } = request;
-  if (spare) giveRowBuffer(spare);
+async function decodeOne({ abs, source, bytes }: DecodeFile, size: Size): Promise<DecodeResult> {
   try {
     if (!plan) throw new Error('decoder thread got an image before the job plan');
     const image = await decodeForJob({ abs, rel: abs, label: null, source }, plan, size, bytes);
@@ -69,13 +73,13 @@ async function decodeOne(request: DecodeRequest): Promise<DecodeResult> {
       // The row leaves this thread: scratch pixels are copied into a row buffer of their own.
       const data = image.transient ? takeRowBytes(image.data.length) : image.data;
       if (data !== image.data) data.set(image.data);
-      return { type: 'image', id, data, width: image.width, height: image.height, channels: image.channels, damage };
+      return { type: 'image', data, width: image.width, height: image.height, channels: image.channels, damage };
     }
     const row = takeRowFloats(size.height * size.width * plan.channels);
     kerasResize(image, { height: size.height, width: size.width, ...plan.tensorResize }, row, 0);
-    return { type: 'resized', id, data: row, damage };
+    return { type: 'resized', data: row, damage };
   } catch (err) {
-    return { type: 'failed', id, error: toErrorInfo(err) };
+    return { type: 'failed', error: toErrorInfo(err) };
   }
 }
 
@@ -85,13 +89,17 @@ async function decodeOne(request: DecodeRequest): Promise<DecodeResult> {
  * (a buffer its owner marked untransferable, such as Node's Buffer pool: rare).
  */
 function post(): void {
-  const results = packSmallRows(outbox.map((r) => (r.type === 'failed' || r.data.byteLength < packRowsBelow || ownsBuffer(r.data) ? r : copied(r))));
+  const groups = outbox;
   outbox = [];
   outboxBytes = 0;
+  // Each group's results keep their order; packing works on all of the message's rows at once.
+  const all = packSmallRows(groups.flatMap((g) => g.results).map((r) => (r.type === 'failed' || r.data.byteLength < packRowsBelow || ownsBuffer(r.data) ? r : copied(r))));
+  let at = 0;
+  const regrouped = groups.map((g) => ({ id: g.id, results: all.slice(at, (at += g.results.length)) }));
   try {
-    send(results);
+    send(regrouped);
   } catch {
-    send(results.map((r) => (r.type === 'failed' ? r : copied(r))));
+    send(regrouped.map((g) => ({ id: g.id, results: g.results.map((r) => (r.type === 'failed' ? r : copied(r))) })));
   }
 }
 
@@ -128,10 +136,10 @@ function packSmallRows(results: DecodeResult[]): DecodeResult[] {
 const align4 = (n: number): number => (n + 3) & ~3;
 
 /** Posts `results`, moving every pixel buffer (throws, moving none, when one cannot be moved). */
-function send(results: DecodeResult[]): void {
+function send(groups: GroupResult[]): void {
   const moved = new Set<ArrayBuffer>();
-  for (const r of results) if (r.type !== 'failed') moved.add(r.data.buffer as ArrayBuffer);
-  port!.postMessage({ type: 'results', results } satisfies FromWorker, [...moved]);
+  for (const g of groups) for (const r of g.results) if (r.type !== 'failed') moved.add(r.data.buffer as ArrayBuffer);
+  port!.postMessage({ type: 'results', groups } satisfies FromWorker, [...moved]);
 }
 
 function ownsBuffer(data: Uint8Array | Float32Array): boolean {

@@ -16,6 +16,7 @@ import type { SubsetWriter } from './subset-writer.js';
 import type { TensorStage } from '../tensor/stage.js';
 import type { DecodedImage, ScannedFile } from '../types.js';
 import type { DecoderPool } from './worker-pool.js';
+import type { DecodeFile } from './worker-messages.js';
 
 export interface SubsetContext {
   plan: JobPlan;
@@ -75,32 +76,47 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     pendingWrite.catch(() => undefined);
   };
 
-  // Padded canvases are as big as the largest image: few wait beyond those in flight. Rows at the
-  // job's size are small, so more may wait to keep every thread busy past a slow image.
-  const concurrency = decoders.capacityFor(ctx.size.height * ctx.size.width * plan.channels * (plan.tensorResize ? 4 : 1));
+  // Small rows go many to a group (one request, answer and promise per group: decodeGroup).
+  // Padded canvases are as big as the largest image: one per group, and few wait beyond those
+  // in flight. Otherwise more may wait, to keep every thread busy past a slow image.
+  const rowBytes = ctx.size.height * ctx.size.width * plan.channels * (plan.tensorResize ? 4 : 1);
+  const { groupSize, groups: concurrency } = decoders.grouping(plan.padToLargest ? 0 : rowBytes);
   const window = plan.padToLargest ? decoders.size : concurrency * 2;
+  const groups: ScannedFile[][] = [];
+  for (let i = 0; i < files.length; i += groupSize) groups.push(files.slice(i, i + groupSize));
   // A .tar.gz member cannot be read by a thread (no random access): one sequential feed on this
   // thread reads them in the files' order and hands each over; closed however this function ends.
   using feed = tarGzFeedFor(files, { signal });
-  const decode = async (f: ScannedFile) => decoders.decode(f.abs, ctx.size, f.source, feed && f.source?.kind === 'tar.gz' ? await feed.read(f.source, f.abs) : undefined);
-  for await (const r of orderedPool(files, decode, { concurrency, window, signal })) {
+  const decode = async (group: ScannedFile[]) => {
+    const list: DecodeFile[] = [];
+    for (const f of group) list.push({ abs: f.abs, source: f.source, bytes: feed && f.source?.kind === 'tar.gz' ? await feed.read(f.source, f.abs) : undefined });
+    return decoders.decodeGroup(list, ctx.size);
+  };
+  for await (const r of orderedPool(groups, decode, { concurrency, window, signal })) {
     if (writeError) throw writeError;
-    const file = files[r.index];
-    if (!r.ok) {
-      const info = toErrorInfo(r.error);
-      if (!skippableCodes.has(info.code) || strict) throw r.error;
-      ctx.skipped.push({ file: file.rel, code: info.code, reason: info.message });
-      progress.tick(file.rel, true);
-      continue;
+    // A whole group fails only when its thread died or the pool closed: engine-crashed.
+    if (!r.ok) throw r.error;
+    const group = groups[r.index];
+    for (let i = 0; i < group.length; i++) {
+      const file = group[i];
+      const d = r.value[i];
+      if (!d.ok) {
+        const info = toErrorInfo(d.error);
+        if (!skippableCodes.has(info.code) || strict) throw d.error;
+        ctx.skipped.push({ file: file.rel, code: info.code, reason: info.message });
+        progress.tick(file.rel, true);
+        continue;
+      }
+      const row = d.row;
+      if (row.damage !== undefined) ctx.damaged.push({ file: file.rel, reason: row.damage });
+      if (row.kind === 'resized') resized.push(row.data);
+      else images.push(row);
+      batchFiles.push(file);
+      if (file.label !== null) ctx.counts[file.label]++;
+      progress.tick(file.rel);
+      if (batchFiles.length === batchSize) await flush();
+      if (writeError) throw writeError;
     }
-    const row = r.value;
-    if (row.damage !== undefined) ctx.damaged.push({ file: file.rel, reason: row.damage });
-    if (row.kind === 'resized') resized.push(row.data);
-    else images.push(row);
-    batchFiles.push(file);
-    if (file.label !== null) ctx.counts[file.label]++;
-    progress.tick(file.rel);
-    if (batchFiles.length === batchSize) await flush();
   }
   if (batchFiles.length > 0) {
     if (dropRemainder) {

@@ -9,27 +9,33 @@ import type { EntrySource } from '../types.js';
 
 export type ToWorker =
   /** `memory`: the job's decode memory gate (memory-gate.ts), one budget for all its threads. */
-  /** `current`: one int32 where the thread writes the id of the request it is decoding. */
+  /** `current`: two int32s where the thread writes the group and the file in it it is decoding. */
   | { type: 'plan'; plan: JobPlan; memory: SharedArrayBuffer; current: SharedArrayBuffer }
-  /**
-   * `bytes`: the image's bytes when the thread cannot read them itself (a .tar.gz member, which
-   * only the job's one sequential reader can reach); transferred, never copied. `spare`: a row
-   * buffer the main thread is done with, for this thread to fill again (geometry/row-buffers.ts).
-   */
   | { type: 'decode'; requests: DecodeRequest[] };
 
 /**
- * One image to decode. Requests made in one turn of the main thread's event loop travel in one
- * message, and a thread answers several at once: per-message costs (~10 µs each side, plus a
- * wake-up) outweighed decoding a 32×32 PNG when every image had its own.
+ * A group of images to decode, in order, answered as one. Small rows go many to a group, so the
+ * main thread handles one request, one answer and one promise per group instead of per image:
+ * with 32×32 PNGs that per-image handling, not decoding, set the pace. Requests made in one turn
+ * of the main thread's event loop travel in one message.
+ * `spares`: row buffers the main thread is done with, for this thread to fill again
+ * (geometry/row-buffers.ts).
  */
 export interface DecodeRequest {
   id: number;
-  abs: string;
+  files: DecodeFile[];
   size: Size;
+  spares?: ArrayBuffer[];
+}
+
+/**
+ * `bytes`: the image's bytes when the thread cannot read them itself (a .tar.gz member, which
+ * only the job's one sequential reader can reach); transferred, never copied.
+ */
+export interface DecodeFile {
+  abs: string;
   source?: EntrySource;
   bytes?: Uint8Array;
-  spare?: ArrayBuffer;
 }
 
 /**
@@ -38,9 +44,15 @@ export interface DecodeRequest {
  * `damage`: set when the file was kept although damaged (--allow-damaged): what libjpeg reported.
  */
 export type DecodeResult =
-  | { type: 'image'; id: number; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4; damage?: string }
-  | { type: 'resized'; id: number; data: Float32Array; damage?: string }
-  | { type: 'failed'; id: number; error: ErrorInfo };
+  | { type: 'image'; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4; damage?: string }
+  | { type: 'resized'; data: Float32Array; damage?: string }
+  | { type: 'failed'; error: ErrorInfo };
+
+/** A group's results, one per file in its order. */
+export interface GroupResult {
+  id: number;
+  results: DecodeResult[];
+}
 
 /**
  * Rows smaller than this share one buffer per message (each result a view of its part), so they
@@ -48,8 +60,8 @@ export type DecodeResult =
  */
 export const packRowsBelow = 64 * 1024;
 
-/** Results in the order decoded; their pixel buffers are in the message's transfer list. */
-export type FromWorker = { type: 'results'; results: DecodeResult[] };
+/** Groups in the order decoded; their pixel buffers are in the message's transfer list. */
+export type FromWorker = { type: 'results'; groups: GroupResult[] };
 
 /** A finished row as the main thread receives it. */
 export type WorkerRow =

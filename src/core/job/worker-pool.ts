@@ -14,31 +14,37 @@ import { Img2npyError, fromErrorInfo } from '../../shared/errors.js';
 import type { JobPlan } from './plan.js';
 import { MemoryGate, decodeMemoryBudget } from '../decode/memory-gate.js';
 import type { EntrySource } from '../types.js';
-import type { DecodeRequest, FromWorker, ToWorker, WorkerRow } from './worker-messages.js';
+import type { DecodeFile, DecodeRequest, FromWorker, ToWorker, WorkerRow } from './worker-messages.js';
 
 interface Pending {
-  file: string;
-  resolve: (row: WorkerRow) => void;
+  files: string[];
+  resolve: (rows: DecodedOrFailed[]) => void;
   reject: (err: unknown) => void;
 }
 
+/** One file's answer in a group: its row, or the error its decoder threw (code and file kept). */
+export type DecodedOrFailed = { ok: true; row: WorkerRow } | { ok: false; error: Img2npyError };
+
 interface Thread {
   worker: Worker;
-  /** Requests sent and not answered, oldest first: the first is the one being decoded. */
+  /** Groups sent and not answered, oldest first: the first is the one being decoded. */
   pending: Map<number, Pending>;
+  /** Files in those groups: the least busy thread is the one with fewest. */
+  pendingFiles: number;
   exited: boolean;
   /** Requests made this turn, not yet sent, and the buffers they move. */
   outbox: DecodeRequest[];
   moved: ArrayBuffer[];
-  /** The id of the request the thread is decoding, -1 before its first (written by the thread). */
+  /** The group the thread is decoding (-1 before its first) and the file in it (written by the thread). */
   current: Int32Array<SharedArrayBuffer>;
 }
 
 /** Row buffers kept for reuse (worker-pool recycle): ~400 rows of 224×224×3, ~100 float32 ones. */
 const maxSpareBytes = 64 * 1024 * 1024;
 
-const inFlightBytesPerThread = 512 * 1024;
-const maxInFlightPerThread = 64;
+/** Rows per group (decodeGroup): as many as fit this many bytes, from 1 to maxGroupSize. */
+const groupBytes = 192 * 1024;
+const maxGroupSize = 64;
 
 /** Requests waiting per worker beyond the one it decodes: hides the message round trip. */
 export const queueDepth = 2;
@@ -103,42 +109,63 @@ export class DecoderPool {
     for (const t of this.threads) if (!t.exited) t.worker.postMessage({ type: 'plan', plan, memory: this.memory.shared, current: t.current.buffer } satisfies ToWorker);
   }
 
-  /** Requests in flight, all threads together: orderedPool's concurrency should not exceed it. */
+  /** Groups in flight, all threads together: orderedPool's concurrency should not exceed it. */
   get capacity(): number {
     return this.threads.length * (1 + queueDepth);
   }
 
   /**
-   * Requests to keep in flight for rows of `rowBytes` each: more when rows are small, so that
-   * tiny images travel many to a message and no thread waits for the next one (at most ~512 KiB
-   * of rows in flight per thread; at least `capacity`). Unknown size (0): `capacity`.
+   * How to feed the threads rows of `rowBytes` each: `groupSize` files per decodeGroup (many
+   * when rows are small, one when a row is ~192 KiB or more, or unknown: 0) and `capacity`
+   * groups in flight, so each thread decodes one while two wait.
+   * @example const { groupSize, groups } = pool.grouping(32 * 32 * 3); // { groupSize: 64, groups: 6 } with 2 threads
    */
-  capacityFor(rowBytes: number): number {
-    if (!(rowBytes > 0)) return this.capacity;
-    const perThread = Math.min(maxInFlightPerThread, Math.floor(inFlightBytesPerThread / rowBytes));
-    return Math.max(this.capacity, this.threads.length * perThread);
+  grouping(rowBytes: number): { groupSize: number; groups: number } {
+    const groupSize = rowBytes > 0 ? Math.max(1, Math.min(maxGroupSize, Math.floor(groupBytes / rowBytes))) : 1;
+    return { groupSize, groups: this.capacity };
   }
 
   /**
-   * Decodes one file on the least busy thread. `bytes`: the file's bytes when the thread cannot
-   * read them itself (a .tar.gz member); transferred to the thread, so the caller gives them up.
+   * Decodes one file on the least busy thread (decodeGroup for one).
    * @throws the decoder's Img2npyError (rebuilt from the thread, code and file kept), or
    *   `engine-crashed` naming the file when its thread died, or when the pool is closed.
    */
-  decode(abs: string, size: Size, source?: EntrySource, bytes?: Uint8Array): Promise<WorkerRow> {
+  async decode(abs: string, size: Size, source?: EntrySource, bytes?: Uint8Array): Promise<WorkerRow> {
+    const [r] = await this.decodeGroup([{ abs, source, bytes }], size);
+    if (!r.ok) throw r.error;
+    return r.row;
+  }
+
+  /**
+   * Decodes `files` in order on the least busy thread, answered together: one result per file,
+   * a row or the error its decoder threw. `bytes`: a file's bytes when the thread cannot read
+   * them itself (a .tar.gz member); transferred to the thread, so the caller gives them up.
+   * @throws `engine-crashed` naming the file being decoded when the thread died, or when the pool is closed.
+   */
+  decodeGroup(files: readonly DecodeFile[], size: Size): Promise<DecodedOrFailed[]> {
+    const names = files.map((f) => f.abs);
     if (this.failure) return Promise.reject(this.failure);
-    if (this.closing) return Promise.reject(new Img2npyError('engine-crashed', `Decoder threads were stopped before ${abs} was decoded`, { file: abs }));
+    if (this.closing) return Promise.reject(new Img2npyError('engine-crashed', `Decoder threads were stopped before ${names[0]} was decoded`, { file: names[0] }));
     let thread = this.threads[0];
-    for (const t of this.threads) if (t.pending.size < thread.pending.size) thread = t;
+    for (const t of this.threads) if (t.pendingFiles < thread.pendingFiles) thread = t;
     const id = this.nextId++;
-    return new Promise<WorkerRow>((resolve, reject) => {
-      thread.pending.set(id, { file: abs, resolve, reject });
-      const spare = this.spares.pop();
-      if (spare) this.spareBytes -= spare.byteLength;
-      thread.outbox.push({ id, abs, size, ...(source ? { source } : {}), ...(bytes ? { bytes } : {}), ...(spare ? { spare } : {}) });
+    return new Promise<DecodedOrFailed[]>((resolve, reject) => {
+      thread.pending.set(id, { files: names, resolve, reject });
+      thread.pendingFiles += names.length;
+      const spares: ArrayBuffer[] = [];
+      for (let i = 0; i < files.length && this.spares.length > 0; i++) {
+        const spare = this.spares.pop()!;
+        this.spareBytes -= spare.byteLength;
+        spares.push(spare);
+      }
+      const sent: DecodeFile[] = files.map((f) => ({ abs: f.abs, ...(f.source ? { source: f.source } : {}), ...(f.bytes ? { bytes: f.bytes } : {}) }));
+      thread.outbox.push({ id, files: sent, size, ...(spares.length > 0 ? { spares } : {}) });
       // A view into a larger buffer (a pooled Buffer) travels as a copy; a whole buffer is moved.
-      if (bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) thread.moved.push(bytes.buffer);
-      if (spare) thread.moved.push(spare);
+      for (const f of files) {
+        const b = f.bytes;
+        if (b && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) thread.moved.push(b.buffer);
+      }
+      thread.moved.push(...spares);
       // Requests made in this turn (orderedPool starts several at once) leave in one message.
       if (!this.sendQueued) {
         this.sendQueued = true;
@@ -185,15 +212,20 @@ export class DecoderPool {
   private startThread(entry: string): Thread {
     const worker = spawnWorker(entry);
     liveThreads++;
-    const thread: Thread = { worker, pending: new Map(), exited: false, outbox: [], moved: [], current: new Int32Array(new SharedArrayBuffer(4)).fill(-1) };
+    const thread: Thread = { worker, pending: new Map(), pendingFiles: 0, exited: false, outbox: [], moved: [], current: new Int32Array(new SharedArrayBuffer(8)).fill(-1) };
     worker.on('message', (message: FromWorker) => {
-      for (const m of message.results) {
-        const p = thread.pending.get(m.id);
+      for (const g of message.groups) {
+        const p = thread.pending.get(g.id);
         if (!p) continue;
-        thread.pending.delete(m.id);
-        if (m.type === 'failed') p.reject(fromErrorInfo(m.error));
-        else if (m.type === 'resized') p.resolve({ kind: 'resized', data: m.data, damage: m.damage });
-        else p.resolve({ kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels, damage: m.damage });
+        thread.pending.delete(g.id);
+        thread.pendingFiles -= p.files.length;
+        p.resolve(
+          g.results.map((m): DecodedOrFailed => {
+            if (m.type === 'failed') return { ok: false, error: fromErrorInfo(m.error) };
+            if (m.type === 'resized') return { ok: true, row: { kind: 'resized', data: m.data, damage: m.damage } };
+            return { ok: true, row: { kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels, damage: m.damage } };
+          }),
+        );
       }
     });
     worker.on('error', (err) => this.crashed(thread, err));
@@ -210,10 +242,11 @@ export class DecoderPool {
   /** A thread died (uncaught error, out of memory): its current file is named, the job stops. */
   private crashed(thread: Thread, err: Error): void {
     if (this.failure || this.closing) return;
-    // The thread says which request it is on (answers wait to be sent in groups, so the oldest
-    // unanswered request may already be decoded); before its first one, the oldest.
+    // The thread says which group and file it is on (answers wait to be sent together, so the
+    // oldest unanswered group may already be decoded); before its first one, the oldest.
     const on = Atomics.load(thread.current, 0);
-    const current = (on >= 0 ? thread.pending.get(on)?.file : undefined) ?? thread.pending.values().next().value?.file;
+    const index = Atomics.load(thread.current, 1);
+    const current = (on >= 0 ? thread.pending.get(on)?.files[index] : undefined) ?? thread.pending.values().next().value?.files[0];
     const where = current ? ` while decoding ${current}` : '';
     this.failure = new Img2npyError('engine-crashed', `A decoder thread crashed${where}: ${err.message}`, { file: current, cause: err });
     this.rejectAll(thread, () => this.failure!);
@@ -222,7 +255,8 @@ export class DecoderPool {
   private rejectAll(thread: Thread, error: (file: string) => unknown): void {
     for (const [id, p] of thread.pending) {
       thread.pending.delete(id);
-      p.reject(error(p.file));
+      thread.pendingFiles -= p.files.length;
+      p.reject(error(p.files[0]));
     }
   }
 }

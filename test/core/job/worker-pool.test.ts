@@ -47,6 +47,38 @@ for (const kind of ['crash', 'exit'] as const) {
   });
 }
 
+test('a group answers file by file, in order: a broken file fails alone, its neighbours decode', async (t) => {
+  const [a, b] = await folder(t, ['a.png', 'b.png']);
+  const broken = join(a, '..', 'broken.png');
+  await writeFile(broken, 'not an image at all');
+  const pool = new DecoderPool(1, { plan: plan(a) });
+  try {
+    const results = await pool.decodeGroup([{ abs: a }, { abs: broken }, { abs: b }], size);
+    assert.deepEqual(results.map((r) => r.ok), [true, false, true]);
+    const failed = results[1] as { ok: false; error: Img2npyError };
+    assert.equal(failed.error.code, 'unreadable-image');
+    assert.equal(failed.error.file, broken);
+    for (const r of [results[0], results[2]]) assert.ok(r.ok && r.row.kind === 'image' && r.row.data.length === 8 * 8 * 3);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a thread dying in the middle of a group names the file it was decoding, not the group\'s first', async (t) => {
+  const files = await folder(t, ['a.png', 'b.png', 'die-c.png', 'd.png']);
+  const pool = new DecoderPool(1, { plan: plan(files[0]), entry: crashing });
+  try {
+    await assert.rejects(pool.decodeGroup(files.map((abs) => ({ abs })), size), (err: unknown) => {
+      assert.ok(err instanceof Img2npyError && err.code === 'engine-crashed', String(err));
+      assert.equal(err.file, files[2]);
+      return true;
+    });
+  } finally {
+    await pool.close();
+  }
+  assert.equal(liveDecoderThreads(), 0);
+});
+
 test('decode errors come back as the decoder threw them (code and file), and the thread keeps going', async (t) => {
   const [good] = await folder(t, ['good.png']);
   const broken = join(good, '..', 'broken.png');
