@@ -21,7 +21,8 @@ test('a conversion runs on the threads started before its modules loaded: jobs t
     { onProgress: () => seen.add(liveDecoderThreads()) },
   );
   assert.equal(report.shape[0], 40);
-  assert.deepEqual([...seen].filter((n) => n > 0), [3], `threads alive during the job: ${[...seen]}`);
+  // 3 while decoding; fewer once they are told to end, while the outputs are finished.
+  assert.equal(Math.max(...seen), 3, `threads alive during the job: ${[...seen]}`);
   assert.equal(liveDecoderThreads(), 0, 'none outlive the job');
 });
 
