@@ -48,6 +48,7 @@ async function drain(): Promise<void> {
   draining = true;
   for (let next = queue.shift(); next; next = queue.shift()) {
     if (next.spares) for (const b of next.spares) giveRowBuffer(b);
+    const began = performance.now();
     const results: DecodeResult[] = [];
     for (let i = 0; i < next.files.length; i++) {
       if (current) {
@@ -58,7 +59,7 @@ async function drain(): Promise<void> {
       results.push(result);
       if (result.type !== 'failed') outboxBytes += result.data.byteLength;
     }
-    outbox.push({ id: next.id, results });
+    outbox.push({ id: next.id, results, ms: performance.now() - began });
     if (queue.length === 0 || outboxBytes >= postBytes || outbox.length >= postCount) post();
   }
   draining = false;
@@ -95,11 +96,11 @@ function post(): void {
   // Each group's results keep their order; packing works on all of the message's rows at once.
   const all = packSmallRows(groups.flatMap((g) => g.results).map((r) => (r.type === 'failed' || r.data.byteLength < packRowsBelow || ownsBuffer(r.data) ? r : copied(r))));
   let at = 0;
-  const regrouped = groups.map((g) => ({ id: g.id, results: all.slice(at, (at += g.results.length)) }));
+  const regrouped = groups.map((g) => ({ id: g.id, results: all.slice(at, (at += g.results.length)), ms: g.ms }));
   try {
     send(regrouped);
   } catch {
-    send(regrouped.map((g) => ({ id: g.id, results: g.results.map((r) => (r.type === 'failed' ? r : copied(r))) })));
+    send(regrouped.map((g) => ({ ...g, results: g.results.map((r) => (r.type === 'failed' ? r : copied(r))) })));
   }
 }
 

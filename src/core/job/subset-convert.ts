@@ -9,7 +9,7 @@ import type { DamagedFile, SkippedFile } from '../../shared/report.js';
 import { skippableCodes } from '../decode/errors.js';
 import type { JobPlan } from './plan.js';
 import { encodeLabels } from '../tensor/labels.js';
-import { orderedPool } from './ordered-pool.js';
+import { orderedGroups } from './ordered-groups.js';
 import { tarGzFeedFor } from '../scan/tar-gz-feed.js';
 import type { ProgressEmitter } from './progress.js';
 import type { SubsetWriter } from './subset-writer.js';
@@ -76,14 +76,13 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     pendingWrite.catch(() => undefined);
   };
 
-  // Small rows go many to a group (one request, answer and promise per group: decodeGroup).
-  // Padded canvases are as big as the largest image: one per group, and few wait beyond those
-  // in flight. Otherwise more may wait, to keep every thread busy past a slow image.
-  const rowBytes = ctx.size.height * ctx.size.width * plan.channels * (plan.tensorResize ? 4 : 1);
-  const { groupSize, groups: concurrency } = decoders.grouping(plan.padToLargest ? 0 : rowBytes);
+  // Images go to the threads in groups (decodeGroup), sized as the threads' time per image
+  // allows (worker-pool groupSize). Padded canvases are as big as the largest image: one per
+  // group, and few wait beyond those in flight. Otherwise more may wait, to keep every thread
+  // busy past a slow image.
+  const rowBytes = plan.padToLargest ? 0 : ctx.size.height * ctx.size.width * plan.channels * (plan.tensorResize ? 4 : 1);
+  const concurrency = decoders.capacity;
   const window = plan.padToLargest ? decoders.size : concurrency * 2;
-  const groups: ScannedFile[][] = [];
-  for (let i = 0; i < files.length; i += groupSize) groups.push(files.slice(i, i + groupSize));
   // A .tar.gz member cannot be read by a thread (no random access): one sequential feed on this
   // thread reads them in the files' order and hands each over; closed however this function ends.
   using feed = tarGzFeedFor(files, { signal });
@@ -92,31 +91,27 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
     for (const f of group) list.push({ abs: f.abs, source: f.source, bytes: feed && f.source?.kind === 'tar.gz' ? await feed.read(f.source, f.abs) : undefined });
     return decoders.decodeGroup(list, ctx.size);
   };
-  for await (const r of orderedPool(groups, decode, { concurrency, window, signal })) {
+  for await (const r of orderedGroups(files, decode, { groupSize: () => decoders.groupSize(rowBytes), concurrency, window, signal })) {
     if (writeError) throw writeError;
+    const file = files[r.index];
     // A whole group fails only when its thread died or the pool closed: engine-crashed.
     if (!r.ok) throw r.error;
-    const group = groups[r.index];
-    for (let i = 0; i < group.length; i++) {
-      const file = group[i];
-      const d = r.value[i];
-      if (!d.ok) {
-        const info = toErrorInfo(d.error);
-        if (!skippableCodes.has(info.code) || strict) throw d.error;
-        ctx.skipped.push({ file: file.rel, code: info.code, reason: info.message });
-        progress.tick(file.rel, true);
-        continue;
-      }
-      const row = d.row;
-      if (row.damage !== undefined) ctx.damaged.push({ file: file.rel, reason: row.damage });
-      if (row.kind === 'resized') resized.push(row.data);
-      else images.push(row);
-      batchFiles.push(file);
-      if (file.label !== null) ctx.counts[file.label]++;
-      progress.tick(file.rel);
-      if (batchFiles.length === batchSize) await flush();
-      if (writeError) throw writeError;
+    const d = r.value;
+    if (!d.ok) {
+      const info = toErrorInfo(d.error);
+      if (!skippableCodes.has(info.code) || strict) throw d.error;
+      ctx.skipped.push({ file: file.rel, code: info.code, reason: info.message });
+      progress.tick(file.rel, true);
+      continue;
     }
+    const row = d.row;
+    if (row.damage !== undefined) ctx.damaged.push({ file: file.rel, reason: row.damage });
+    if (row.kind === 'resized') resized.push(row.data);
+    else images.push(row);
+    batchFiles.push(file);
+    if (file.label !== null) ctx.counts[file.label]++;
+    progress.tick(file.rel);
+    if (batchFiles.length === batchSize) await flush();
   }
   if (batchFiles.length > 0) {
     if (dropRemainder) {

@@ -48,10 +48,11 @@ export type DecodeResult =
   | { type: 'resized'; data: Float32Array; damage?: string }
   | { type: 'failed'; error: ErrorInfo };
 
-/** A group's results, one per file in its order. */
+/** A group's results, one per file in its order; `ms`: the thread's time on the group. */
 export interface GroupResult {
   id: number;
   results: DecodeResult[];
+  ms: number;
 }
 
 /**

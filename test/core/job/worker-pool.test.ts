@@ -79,6 +79,21 @@ test('a thread dying in the middle of a group names the file it was decoding, no
   assert.equal(liveDecoderThreads(), 0);
 });
 
+test('group sizes follow the threads: one image until a group has come back, then many small rows, never more than 1 MiB of rows', async (t) => {
+  const files = await folder(t, Array.from({ length: 8 }, (_, i) => `${i}.png`));
+  const pool = new DecoderPool(1, { plan: plan(files[0]) });
+  try {
+    assert.equal(pool.groupSize(8 * 8 * 3), 1, 'nothing measured yet');
+    await pool.decodeGroup(files.map((abs) => ({ abs })), size);
+    // 8x8 PNGs take well under the ~6 ms a group is meant to last.
+    assert.ok(pool.groupSize(8 * 8 * 3) > 1, `group size ${pool.groupSize(8 * 8 * 3)}`);
+    assert.equal(pool.groupSize(1024 * 1024), 1, 'a 1 MiB row goes alone');
+    assert.equal(pool.groupSize(0), 1, 'rows of unknown size go alone');
+  } finally {
+    await pool.close();
+  }
+});
+
 test('decode errors come back as the decoder threw them (code and file), and the thread keeps going', async (t) => {
   const [good] = await folder(t, ['good.png']);
   const broken = join(good, '..', 'broken.png');
