@@ -1,7 +1,7 @@
 /**
  * The job's decoder threads: N workers (decode-worker.ts), each decoding whole images one at a
  * time, with up to `queueDepth` requests waiting per worker so none idles while a result travels
- * back. Ordering, backpressure and cancellation stay with orderedPool on the main thread; this
+ * back. Ordering, backpressure and cancellation stay with orderedGroups on the main thread; this
  * only routes requests and turns a dead thread into an error that names the file, never a hang.
  */
 import { existsSync } from 'node:fs';
@@ -119,7 +119,7 @@ export class DecoderPool {
     for (const t of this.threads) if (!t.exited) t.worker.postMessage({ type: 'plan', plan, memory: this.memory.shared, current: t.current.buffer } satisfies ToWorker);
   }
 
-  /** Groups in flight, all threads together: orderedPool's concurrency should not exceed it. */
+  /** Groups in flight, all threads together: orderedGroups' concurrency should not exceed it. */
   get capacity(): number {
     return this.threads.length * (1 + queueDepth);
   }
@@ -176,7 +176,7 @@ export class DecoderPool {
         if (b && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) thread.moved.push(b.buffer);
       }
       thread.moved.push(...spares);
-      // Requests made in this turn (orderedPool starts several at once) leave in one message.
+      // Requests made in this turn (orderedGroups starts several at once) leave in one message.
       if (!this.sendQueued) {
         this.sendQueued = true;
         queueMicrotask(() => this.send());
