@@ -7,7 +7,8 @@
  * Beyond the group being consumed, at most `concurrency` groups run and `window` more wait
  * done: memory stays bounded and a slow consumer stops new work.
  */
-import type { Settled } from './ordered-pool.js';
+/** One item's outcome, with its index in the input. */
+export type Settled<R> = ({ ok: true; value: R } | { ok: false; error: unknown }) & { index: number };
 
 export interface OrderedGroupsOptions {
   /** Items in the next group (at least 1). */

@@ -4,9 +4,9 @@
  * bounded however many items there are, and a slow consumer stops new work (backpressure).
  * orderedGroups with groups of one item.
  */
-import { orderedGroups } from './ordered-groups.js';
+import { type Settled, orderedGroups } from './ordered-groups.js';
 
-export type Settled<R> = ({ ok: true; value: R } | { ok: false; error: unknown }) & { index: number };
+export type { Settled };
 
 export interface OrderedPoolOptions {
   concurrency: number;

@@ -54,6 +54,18 @@ const groupMs = 6;
 const groupBytes = 1024 * 1024;
 const maxGroupSize = 64;
 
+/**
+ * Images per group for rows of `rowBytes` (0: unknown) when a thread takes `msPerImage` each
+ * (null: not measured yet): one until measured, then ~`groupMs` of work, at most `groupBytes` of
+ * rows and maxGroupSize images.
+ * @example groupSizeFor(224 * 224 * 3, 1.5); // 4
+ */
+export function groupSizeFor(rowBytes: number, msPerImage: number | null): number {
+  if (!(rowBytes > 0) || msPerImage === null) return 1;
+  const byBytes = Math.max(1, Math.min(maxGroupSize, Math.floor(groupBytes / rowBytes)));
+  return Math.max(1, Math.min(byBytes, Math.floor(groupMs / Math.max(msPerImage, 1e-3))));
+}
+
 /** Requests waiting per worker beyond the one it decodes: hides the message round trip. */
 export const queueDepth = 2;
 
@@ -130,9 +142,12 @@ export class DecoderPool {
    * @example const size = pool.groupSize(32 * 32 * 3); // 1 at first, later e.g. 64
    */
   groupSize(rowBytes: number): number {
-    if (!(rowBytes > 0) || this.msPerImage === null) return 1;
-    const byBytes = Math.max(1, Math.min(maxGroupSize, Math.floor(groupBytes / rowBytes)));
-    return Math.max(1, Math.min(byBytes, Math.floor(groupMs / Math.max(this.msPerImage, 1e-3))));
+    return groupSizeFor(rowBytes, this.msPerImage);
+  }
+
+  /** A thread's time per image so far, averaged over the groups answered (null before the first). */
+  get measuredMsPerImage(): number | null {
+    return this.msPerImage;
   }
 
   /**

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Img2npyError } from '../../../src/shared/errors.js';
 import { planJob, resolveJobOptions } from '../../../src/core/job/plan.js';
-import { DecoderPool, liveDecoderThreads } from '../../../src/core/job/worker-pool.js';
+import { DecoderPool, groupSizeFor, liveDecoderThreads } from '../../../src/core/job/worker-pool.js';
 import { encode, gradient } from '../../helpers/fixtures.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -79,16 +79,27 @@ test('a thread dying in the middle of a group names the file it was decoding, no
   assert.equal(liveDecoderThreads(), 0);
 });
 
-test('group sizes follow the threads: one image until a group has come back, then many small rows, never more than 1 MiB of rows', async (t) => {
+test('group sizes: one image until measured, then ~6 ms of work, at most 1 MiB of rows and 64 images', () => {
+  assert.equal(groupSizeFor(32 * 32 * 3, null), 1, 'nothing measured yet');
+  assert.equal(groupSizeFor(32 * 32 * 3, 0.1), 60);
+  assert.equal(groupSizeFor(32 * 32 * 3, 0.001), 64, 'at most 64 images');
+  assert.equal(groupSizeFor(224 * 224 * 3, 1.5), 4);
+  assert.equal(groupSizeFor(224 * 224 * 3, 0.1), 6, 'at most 1 MiB of rows');
+  assert.equal(groupSizeFor(224 * 224 * 3, 150), 1, 'a large photo goes alone');
+  assert.equal(groupSizeFor(1024 * 1024, 0.01), 1);
+  assert.equal(groupSizeFor(0, 0.1), 1, 'rows of unknown size go alone');
+});
+
+test('a pool measures its threads\' time per image from the groups they answer', async (t) => {
   const files = await folder(t, Array.from({ length: 8 }, (_, i) => `${i}.png`));
   const pool = new DecoderPool(1, { plan: plan(files[0]) });
   try {
-    assert.equal(pool.groupSize(8 * 8 * 3), 1, 'nothing measured yet');
+    assert.equal(pool.measuredMsPerImage, null);
+    assert.equal(pool.groupSize(8 * 8 * 3), 1);
     await pool.decodeGroup(files.map((abs) => ({ abs })), size);
-    // 8x8 PNGs take well under the ~6 ms a group is meant to last.
-    assert.ok(pool.groupSize(8 * 8 * 3) > 1, `group size ${pool.groupSize(8 * 8 * 3)}`);
-    assert.equal(pool.groupSize(1024 * 1024), 1, 'a 1 MiB row goes alone');
-    assert.equal(pool.groupSize(0), 1, 'rows of unknown size go alone');
+    const ms = pool.measuredMsPerImage;
+    assert.ok(ms !== null && ms > 0 && Number.isFinite(ms), `measured ${ms}`);
+    assert.equal(pool.groupSize(8 * 8 * 3), groupSizeFor(8 * 8 * 3, ms));
   } finally {
     await pool.close();
   }
