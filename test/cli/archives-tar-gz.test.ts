@@ -121,6 +121,47 @@ print('null')
   assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('cut.npz') || f.startsWith('cut.manifest')), []);
 });
 
+test('a .tar.gz member larger than img2npy reads from an archive is skipped by name; its neighbours convert; --strict refuses it', async (t) => {
+  const dir = await tempDir(t);
+  // 513 MiB of zeros declared as a PNG, between small real ones (gzip level 1: ~2 MB on disk).
+  await py(
+    `
+import io, sys, tarfile, numpy as np
+from PIL import Image
+class Zeros(io.RawIOBase):
+    def __init__(self, n): self.n = n
+    def readinto(self, b):
+        k = min(len(b), self.n); b[:k] = bytes(k); self.n -= k; return k
+def png(v):
+    b = io.BytesIO(); Image.fromarray(np.full((4, 5, 3), v, np.uint8)).save(b, 'PNG'); return b.getvalue()
+with tarfile.open(sys.argv[1], 'w:gz', compresslevel=1) as t:
+    def add(name, data):
+        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+    add('ds/cat/a.png', png(10)); add('ds/cat/b.png', png(20))
+    big = tarfile.TarInfo('ds/cat/huge.png'); big.size = 513 * 1024 * 1024; t.addfile(big, Zeros(big.size))
+    add('ds/cat/c.png', png(30)); add('ds/dog/d.png', png(40))
+print('null')
+`,
+    [join(dir, 'big.tgz')],
+  );
+  const r = await cli(['convert', join(dir, 'big.tgz'), '--out', join(dir, 'o.npz'), '--size', '4x5', '--jobs', '1', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as { type: string; skipped: { file: string; code: string; reason: string }[] };
+  assert.equal(report.type, 'report');
+  assert.deepEqual(report.skipped.map((s) => [s.file, s.code]), [['cat/huge.png', 'unreadable-image']]);
+  assert.match(report.skipped[0].reason, /declares 537919488 bytes/);
+  const got = await py<{ paths: string[]; y: number[]; first: number[] }>(
+    `import sys, json, numpy as np\nz = np.load(sys.argv[1])\nprint(json.dumps({'paths': [str(p) for p in z['paths']], 'y': z['y'].tolist(), 'first': [int(z['x'][i, 0, 0, 0]) for i in range(len(z['x']))]}))`,
+    [join(dir, 'o.npz')],
+  );
+  assert.deepEqual(got, { paths: ['cat/a.png', 'cat/b.png', 'cat/c.png', 'dog/d.png'], y: [0, 0, 0, 1], first: [10, 20, 30, 40] });
+
+  const strict = await cli(['convert', join(dir, 'big.tgz'), '--out', join(dir, 's.npz'), '--size', '4x5', '--strict']);
+  assert.notEqual(strict.code, 0);
+  assert.match(strict.stderr, /big\.tgz\/ds\/cat\/huge\.png/);
+  assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('s.npz') || f.startsWith('s.manifest')), []);
+});
+
 test('img2npy outputs zipped or tarred with the dataset (by their manifest, or an x.npy folder) are left out, not taken for classes', async (t) => {
   const dir = await tempDir(t);
   const ds = join(dir, 'ds');

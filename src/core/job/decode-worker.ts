@@ -52,13 +52,16 @@ async function drain(): Promise<void> {
     const results: DecodeResult[] = [];
     for (let i = 0; i < next.files.length; i++) {
       if (current) {
-        current[0] = next.id;
+        // The file first: whoever reads the group then reads a file of that group.
         Atomics.store(current, 1, i);
+        Atomics.store(current, 0, next.id);
       }
       const result = await decodeOne(next.files[i], next.size);
       results.push(result);
       if (result.type !== 'failed') outboxBytes += result.data.byteLength;
     }
+    // Between groups the thread is on no file: a crash now (building a message) names none of them.
+    if (current) Atomics.store(current, 0, -1);
     outbox.push({ id: next.id, results, ms: performance.now() - began });
     if (queue.length === 0 || outboxBytes >= postBytes || outbox.length >= postCount) post();
   }
@@ -119,7 +122,8 @@ function packSmallRows(results: DecodeResult[]): DecodeResult[] {
       small++;
     }
   }
-  if (small < 2) return results;
+  // Alone, a small row travels in its own buffer: copied first when it is a view of a larger one.
+  if (small < 2) return results.map((r) => (r.type === 'failed' || ownsBuffer(r.data) ? r : copied(r)));
   const slab = new ArrayBuffer(bytes);
   let at = 0;
   return results.map((r) => {

@@ -50,13 +50,16 @@ export async function* orderedGroups<T, R>(
   };
   const start = () => {
     const first = next;
-    const end = Math.min(items.length, first + Math.max(1, Math.floor(groupSize())));
+    const asked = Math.floor(groupSize());
+    const end = Math.min(items.length, first + (asked >= 1 ? asked : 1));
     next = end;
     running++;
     started++;
     const group: Group<R> = { end };
     groups.set(first, group);
-    task(items.slice(first, end), first)
+    // A task that throws instead of rejecting still settles its group.
+    Promise.resolve()
+      .then(() => task(items.slice(first, end), first))
       .then(
         (results) => {
           if (results.length !== end - first) throw new Error(`a group of ${end - first} answered ${results.length} results`);
@@ -90,6 +93,8 @@ export async function* orderedGroups<T, R>(
       groups.delete(at);
       emitted++;
       for (let i = at; i < group.end; i++) {
+        // Within a group too: a cancelled job takes no more of its rows.
+        if (i > at) signal?.throwIfAborted();
         yield group.results ? { ok: true, value: group.results[i - at], index: i } : { ok: false, error: group.error, index: i };
       }
       at = group.end;

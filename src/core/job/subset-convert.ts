@@ -4,7 +4,7 @@
  * next batch decodes while the previous one is being written.
  */
 import type { Size } from '../../shared/options.js';
-import { toErrorInfo } from '../../shared/errors.js';
+import { Img2npyError, toErrorInfo } from '../../shared/errors.js';
 import type { DamagedFile, SkippedFile } from '../../shared/report.js';
 import { skippableCodes } from '../decode/errors.js';
 import type { JobPlan } from './plan.js';
@@ -15,7 +15,7 @@ import type { ProgressEmitter } from './progress.js';
 import type { SubsetWriter } from './subset-writer.js';
 import type { TensorStage } from '../tensor/stage.js';
 import type { DecodedImage, ScannedFile } from '../types.js';
-import type { DecoderPool } from './worker-pool.js';
+import type { DecodedOrFailed, DecoderPool } from './worker-pool.js';
 import type { DecodeFile } from './worker-messages.js';
 
 export interface SubsetContext {
@@ -86,15 +86,34 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
   // A .tar.gz member cannot be read by a thread (no random access): one sequential feed on this
   // thread reads them in the files' order and hands each over; closed however this function ends.
   using feed = tarGzFeedFor(files, { signal });
-  const decode = async (group: ScannedFile[]) => {
+  // A member the feed cannot hand over (larger than it reads, or gone) fails alone, as a file
+  // the threads cannot read would: the rest of its group is decoded.
+  const decode = async (group: ScannedFile[]): Promise<DecodedOrFailed[]> => {
     const list: DecodeFile[] = [];
-    for (const f of group) list.push({ abs: f.abs, source: f.source, bytes: feed && f.source?.kind === 'tar.gz' ? await feed.read(f.source, f.abs) : undefined });
-    return decoders.decodeGroup(list, ctx.size);
+    const unread: (DecodedOrFailed | null)[] = [];
+    for (const f of group) {
+      let bytes: Buffer | undefined;
+      if (feed && f.source?.kind === 'tar.gz') {
+        try {
+          bytes = await feed.read(f.source, f.abs);
+        } catch (err) {
+          if (!(err instanceof Img2npyError) || !skippableCodes.has(err.code)) throw err;
+          unread.push({ ok: false, error: err });
+          continue;
+        }
+      }
+      list.push({ abs: f.abs, source: f.source, bytes });
+      unread.push(null);
+    }
+    const decoded = list.length > 0 ? await decoders.decodeGroup(list, ctx.size) : [];
+    let next = 0;
+    return unread.map((u) => u ?? decoded[next++]);
   };
   for await (const r of orderedGroups(files, decode, { groupSize: () => decoders.groupSize(rowBytes), concurrency, window, signal })) {
     if (writeError) throw writeError;
     const file = files[r.index];
-    // A whole group fails only when its thread died or the pool closed: engine-crashed.
+    // A whole group fails only when its thread died or the pool closed (engine-crashed), or the
+    // job was cancelled.
     if (!r.ok) throw r.error;
     const d = r.value;
     if (!d.ok) {

@@ -53,16 +53,22 @@ const maxSpareBytes = 64 * 1024 * 1024;
 const groupMs = 6;
 const groupBytes = 1024 * 1024;
 const maxGroupSize = 64;
+/**
+ * Rows all groups in flight or waiting may hold together (3 × capacity groups: orderedGroups'
+ * concurrency and window), so that memory stays flat in the number of threads: with many
+ * threads, groups shrink, down to one row.
+ */
+const inFlightBytes = 48 * 1024 * 1024;
 
 /**
  * Images per group for rows of `rowBytes` (0: unknown) when a thread takes `msPerImage` each
- * (null: not measured yet): one until measured, then ~`groupMs` of work, at most `groupBytes` of
- * rows and maxGroupSize images.
+ * (null: not measured yet): one until measured, then ~`groupMs` of work, at most `groupBytes`
+ * (and `maxBytes`) of rows and maxGroupSize images.
  * @example groupSizeFor(224 * 224 * 3, 1.5); // 4
  */
-export function groupSizeFor(rowBytes: number, msPerImage: number | null): number {
+export function groupSizeFor(rowBytes: number, msPerImage: number | null, maxBytes = groupBytes): number {
   if (!(rowBytes > 0) || msPerImage === null) return 1;
-  const byBytes = Math.max(1, Math.min(maxGroupSize, Math.floor(groupBytes / rowBytes)));
+  const byBytes = Math.max(1, Math.min(maxGroupSize, Math.floor(Math.min(groupBytes, maxBytes) / rowBytes)));
   return Math.max(1, Math.min(byBytes, Math.floor(groupMs / Math.max(msPerImage, 1e-3))));
 }
 
@@ -138,11 +144,17 @@ export class DecoderPool {
 
   /**
    * Images for the next group of rows of `rowBytes` each (0: unknown, one at a time): one until
-   * a group has come back, then as many as take a thread ~6 ms, at most 1 MiB of rows.
+   * a group has come back, then as many as take a thread ~6 ms, at most 1 MiB of rows, and less
+   * with many threads (inFlightBytes).
    * @example const size = pool.groupSize(32 * 32 * 3); // 1 at first, later e.g. 64
    */
   groupSize(rowBytes: number): number {
-    return groupSizeFor(rowBytes, this.msPerImage);
+    return groupSizeFor(rowBytes, this.msPerImage, this.maxGroupBytes);
+  }
+
+  /** Rows one group may hold: 1 MiB, less with many threads so all groups together stay under inFlightBytes. */
+  get maxGroupBytes(): number {
+    return Math.min(groupBytes, Math.floor(inFlightBytes / (3 * this.capacity)));
   }
 
   /** A thread's time per image so far, averaged over the groups answered (null before the first). */

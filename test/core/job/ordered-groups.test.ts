@@ -64,9 +64,10 @@ test('never more than `concurrency` groups run, and a slow consumer stops new wo
   assert.ok(peak <= 2, `peak ${peak}`);
 });
 
-test('an abort stops the run at the next item, and no group outlives it', async () => {
+test('an abort stops the run at the next item, inside a group too, and no group outlives it', async () => {
   const controller = new AbortController();
   let running = 0;
+  let seen = 0;
   const items = Array.from({ length: 100 }, (_, i) => i);
   await assert.rejects(async () => {
     for await (const r of orderedGroups(items, async (g) => {
@@ -75,8 +76,22 @@ test('an abort stops the run at the next item, and no group outlives it', async 
       running--;
       return g;
     }, { groupSize: () => 5, concurrency: 3, signal: controller.signal })) {
+      seen++;
       if (r.index === 12) controller.abort();
     }
-  });
+  }, { name: 'AbortError' });
+  assert.equal(seen, 13, 'items 13 and 14 of the same group are not handed out');
   assert.equal(running, 0);
+});
+
+test('a group size that is not a number of images counts as one; a task that throws fails its group', async () => {
+  const out: string[] = [];
+  const sizes = [Number.NaN, 0, 2.7];
+  let k = 0;
+  for await (const r of orderedGroups([1, 2, 3, 4, 5], (g) => {
+    if (g.includes(4)) throw new Error('sync');
+    return Promise.resolve(g);
+  }, { groupSize: () => sizes[k++] ?? 5, concurrency: 1 })) out.push(r.ok ? `${r.value}` : `x${r.index}`);
+  // Groups: [1] (NaN → 1), [2] (0 → 1), [3, 4] (2.7 → 2, throws), [5].
+  assert.deepEqual(out, ['1', '2', 'x2', 'x3', '5']);
 });

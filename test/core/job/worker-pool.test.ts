@@ -88,6 +88,22 @@ test('group sizes: one image until measured, then ~6 ms of work, at most 1 MiB o
   assert.equal(groupSizeFor(224 * 224 * 3, 150), 1, 'a large photo goes alone');
   assert.equal(groupSizeFor(1024 * 1024, 0.01), 1);
   assert.equal(groupSizeFor(0, 0.1), 1, 'rows of unknown size go alone');
+  assert.equal(groupSizeFor(224 * 224 * 3, 0.1, 200 * 1024), 1, 'a lower byte bound (many threads) shrinks groups');
+});
+
+test('with many threads, groups shrink: the rows all groups in flight or waiting may hold stay flat in the thread count', async () => {
+  for (const threads of [2, 16]) {
+    const pool = new DecoderPool(threads);
+    try {
+      // In flight or waiting: orderedGroups' concurrency (capacity) plus a window of twice that.
+      const held = pool.maxGroupBytes * 3 * pool.capacity;
+      assert.ok(held <= 48 * 1024 * 1024, `${threads} threads: groups may hold ${held} bytes`);
+      assert.ok(pool.maxGroupBytes <= 1024 * 1024);
+      assert.ok(groupSizeFor(224 * 224 * 3, 0.01, pool.maxGroupBytes) * 224 * 224 * 3 <= Math.max(pool.maxGroupBytes, 224 * 224 * 3));
+    } finally {
+      await pool.close();
+    }
+  }
 });
 
 test('a pool measures its threads\' time per image from the groups they answer', async (t) => {
