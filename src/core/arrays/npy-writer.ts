@@ -7,7 +7,7 @@
  * Typed arrays are written in host byte order; every platform Node and Electron ship on is
  * little-endian, which is what the '<' descrs promise.
  */
-import { open, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { Img2npyError } from '../../shared/errors.js';
 import { buildNpyHeader, itemBytes } from './npy-header.js';
 import { writeAll } from './npy-io.js';
@@ -171,20 +171,21 @@ export class NpyStreamWriter {
  * @throws {Img2npyError} internal when `data` does not hold exactly the shape's bytes;
  *   write-failed naming the path when the file cannot be written.
  */
-export async function writeNpyFile(path: string, descr: string, shape: readonly number[], data: ArrayBufferView): Promise<number> {
-  const header = buildNpyHeader(descr, shape);
+export async function writeNpyFile(path: string, descr: string, shape: readonly [number, ...number[]], data: ArrayBufferView): Promise<number> {
   const expected = shape.reduce((a, b) => a * b, itemBytes(descr));
   if (data.byteLength !== expected) {
     throw new Img2npyError('internal', `Expected ${expected} bytes for ${descr} [${shape.join(', ')}] but received ${data.byteLength}`);
   }
+  // The streaming writer's rule: it only creates its file ('wx'), and only what it created is
+  // removed when the write fails (abort).
+  const writer = await NpyStreamWriter.create(path, { descr, rowShape: shape.slice(1) });
   try {
-    // 'wx': only a file this call creates is written, and only such a file is removed on failure.
-    await writeFile(path, [header, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)], { flag: 'wx' });
+    await writer.write(data);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(path).catch(() => undefined);
-    throw writeFailed(path, err);
+    await writer.abort();
+    throw err;
   }
-  return header.length + expected;
+  return (await writer.close()).bytes;
 }
 
 /**

@@ -97,7 +97,7 @@ function post(): void {
   outbox = [];
   outboxBytes = 0;
   // Each group's results keep their order; packing works on all of the message's rows at once.
-  const all = packSmallRows(groups.flatMap((g) => g.results).map((r) => (r.type === 'failed' || r.data.byteLength < packRowsBelow || ownsBuffer(r.data) ? r : copied(r))));
+  const all = packSmallRows(groups.flatMap((g) => g.results));
   let at = 0;
   const regrouped = groups.map((g) => ({ id: g.id, results: all.slice(at, (at += g.results.length)), ms: g.ms }));
   try {
@@ -111,7 +111,8 @@ function post(): void {
  * Rows under `packRowsBelow` travel together: copied into one buffer, each result a view of its
  * part, so a message moves one buffer instead of one per row. Moving a buffer costs ~4-8 µs a
  * side whatever its size (measured), more than decoding a 32×32 PNG's row is worth; their own
- * buffers stay here for the next rows.
+ * buffers stay here for the next rows. Every other row travels in a buffer of its own: a view
+ * into a larger one is copied first.
  */
 function packSmallRows(results: DecodeResult[]): DecodeResult[] {
   let bytes = 0;
@@ -122,12 +123,12 @@ function packSmallRows(results: DecodeResult[]): DecodeResult[] {
       small++;
     }
   }
-  // Alone, a small row travels in its own buffer: copied first when it is a view of a larger one.
-  if (small < 2) return results.map((r) => (r.type === 'failed' || ownsBuffer(r.data) ? r : copied(r)));
-  const slab = new ArrayBuffer(bytes);
+  // One small row alone gains nothing from a shared buffer.
+  const slab = small >= 2 ? new ArrayBuffer(bytes) : null;
   let at = 0;
   return results.map((r) => {
-    if (r.type === 'failed' || r.data.byteLength >= packRowsBelow) return r;
+    if (r.type === 'failed') return r;
+    if (!slab || r.data.byteLength >= packRowsBelow) return ownsBuffer(r.data) ? r : copied(r);
     const part = new Uint8Array(slab, at, r.data.byteLength);
     part.set(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
     if (ownsBuffer(r.data)) giveRowBuffer(r.data.buffer as ArrayBuffer);

@@ -117,7 +117,7 @@ export class DecoderPool {
   private failure: Img2npyError | null = null;
   private closing = false;
   /** A thread's time per image, averaged over the groups answered so far (null before the first). */
-  private msPerImage: number | null = null;
+  msPerImage: number | null = null;
 
   /**
    * Starts `size` decoder threads at once, so they load their modules while the main thread
@@ -157,11 +157,6 @@ export class DecoderPool {
     return Math.min(groupBytes, Math.floor(inFlightBytes / (3 * this.capacity)));
   }
 
-  /** A thread's time per image so far, averaged over the groups answered (null before the first). */
-  get measuredMsPerImage(): number | null {
-    return this.msPerImage;
-  }
-
   /**
    * Decodes one file on the least busy thread (decodeGroup for one).
    * @throws the decoder's Img2npyError (rebuilt from the thread, code and file kept), or
@@ -195,8 +190,7 @@ export class DecoderPool {
         this.spareBytes -= spare.byteLength;
         spares.push(spare);
       }
-      const sent: DecodeFile[] = files.map((f) => ({ abs: f.abs, ...(f.source ? { source: f.source } : {}), ...(f.bytes ? { bytes: f.bytes } : {}) }));
-      thread.outbox.push({ id, files: sent, size, ...(spares.length > 0 ? { spares } : {}) });
+      thread.outbox.push({ id, files: [...files], size, ...(spares.length > 0 ? { spares } : {}) });
       // A view into a larger buffer (a pooled Buffer) travels as a copy; a whole buffer is moved.
       for (const f of files) {
         const b = f.bytes;

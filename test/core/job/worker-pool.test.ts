@@ -110,10 +110,10 @@ test('a pool measures its threads\' time per image from the groups they answer',
   const files = await folder(t, Array.from({ length: 8 }, (_, i) => `${i}.png`));
   const pool = new DecoderPool(1, { plan: plan(files[0]) });
   try {
-    assert.equal(pool.measuredMsPerImage, null);
+    assert.equal(pool.msPerImage, null);
     assert.equal(pool.groupSize(8 * 8 * 3), 1);
     await pool.decodeGroup(files.map((abs) => ({ abs })), size);
-    const ms = pool.measuredMsPerImage;
+    const ms = pool.msPerImage;
     assert.ok(ms !== null && ms > 0 && Number.isFinite(ms), `measured ${ms}`);
     assert.equal(pool.groupSize(8 * 8 * 3), groupSizeFor(8 * 8 * 3, ms));
   } finally {
