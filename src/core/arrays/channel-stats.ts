@@ -16,7 +16,7 @@ import type { Layout } from '../../shared/options.js';
 import type { ChannelStats } from '../../shared/report.js';
 import { fromFloat16Bits } from '../tensor/float16.js';
 import { decodeRows } from './stats.js';
-import { uint8ChannelSums } from './uint8-sums.js';
+import { type ChannelSums, uint8ChannelSums } from './uint8-sums.js';
 
 export type ChannelStatsDtype = 'uint8' | 'float32' | 'float16';
 
@@ -91,9 +91,7 @@ export class ChannelStatsAccumulator {
     if (this.shape.dtype === 'uint8' && this.inner === 1 && values instanceof Uint8Array && (this.channels === 1 || this.channels === 3 || this.channels === 4)) {
       const sums = uint8ChannelSums(values, this.channels);
       if (sums) {
-        this.count += sums.count;
-        sums.sum.forEach((s, k) => (this.sums[k] += s));
-        sums.squares.forEach((q, k) => (this.squares[k] += q));
+        this.addSums(sums);
         return;
       }
     }
@@ -114,6 +112,22 @@ export class ChannelStatsAccumulator {
     for (let k = 0; k < this.channels; k++) {
       const batch = this.inner === 1 ? stridedMoments(v, k, this.channels, n) : blockMoments(v, k * this.inner, this.inner, this.inner * this.channels, n);
       merge(this.moments[k], batch);
+    }
+  }
+
+  /**
+   * Adds uint8 nhwc rows already summed (uint8ChannelSums), where they were made: a decoder
+   * thread sums each row while it is in its cache, so this thread never reads x's bytes again.
+   * @throws Img2npyError internal for another dtype or layout, or sums of another channel count.
+   */
+  addSums(sums: ChannelSums): void {
+    if (this.shape.dtype !== 'uint8' || this.inner !== 1 || sums.sum.length !== this.channels || sums.squares.length !== this.channels) {
+      throw new Img2npyError('internal', `Expected sums of ${this.channels} uint8 nhwc channels but received ${sums.sum.length} for ${this.shape.dtype} ${this.shape.layout}`);
+    }
+    this.count += sums.count;
+    for (let k = 0; k < this.channels; k++) {
+      this.sums[k] += BigInt(sums.sum[k]);
+      this.squares[k] += BigInt(sums.squares[k]);
     }
   }
 

@@ -3,7 +3,7 @@
  * finish, a CRC-32 that works on every Node 20, and a cursor that pulls exact byte counts out
  * of a stream without holding more than the caller asked for.
  */
-import { writeSync } from 'node:fs';
+import { writeSync, writevSync } from 'node:fs';
 import { type FileHandle, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -107,13 +107,66 @@ function xPowModP(n: number, k: number): number {
   return p >>> 0;
 }
 
+let shiftLength = -1;
+let shift = 0;
+
 /**
  * CRC-32 of A followed by B from the CRCs of A and B and B's length (zlib's crc32_combine), in
- * O(log length): a zip entry's CRC when A, a header, is only final after B was written.
+ * O(log length): a zip entry's CRC when A, a header, is only final after B was written, or
+ * when rows were check-summed where they were made. The shift for B's length is kept for the
+ * next call: rows of one array share it, so a row then costs one polynomial product.
  * @example crc32Combine(crc32(a), crc32(b), b.length) === crc32(Buffer.concat([a, b]))
  */
 export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
-  return (multModP(xPowModP(lengthB, 3), crcA >>> 0) ^ (crcB >>> 0)) >>> 0;
+  if (lengthB !== shiftLength) {
+    shift = xPowModP(lengthB, 3);
+    shiftLength = lengthB;
+  }
+  return (multModP(shift, crcA >>> 0) ^ (crcB >>> 0)) >>> 0;
+}
+
+/**
+ * Whole rows in buffers of their own, with each row's CRC-32 (taken where the row was made):
+ * written with one writev and never gathered into one buffer.
+ */
+export interface RowList {
+  rows: readonly Uint8Array[];
+  crcs: readonly number[];
+}
+
+export const rowListBytes = (list: RowList): number => list.rows.reduce((n, r) => n + r.byteLength, 0);
+
+/** The CRC-32 of `list`'s bytes continued from `value`, from the rows' own CRCs. */
+export function rowListCrc(list: RowList, value: number): number {
+  let crc = value;
+  list.rows.forEach((r, i) => (crc = crc32Combine(crc, list.crcs[i], r.byteLength)));
+  return crc;
+}
+
+/** Rows `from` to `to` of `list`. */
+export const sliceRowList = (list: RowList, from: number, to: number): RowList => ({ rows: list.rows.slice(from, to), crcs: list.crcs.slice(from, to) });
+
+/**
+ * Writes all of `parts` in order from `position`: synchronously while writes are small and fast,
+ * as writeAll does, else through writevAll.
+ */
+export async function writeParts(handle: FileHandle, parts: readonly Uint8Array[], position: number): Promise<void> {
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  if (!syncWrites || total > syncWriteMaxBytes || parts.length > 1024) return writevAll(handle, parts, position);
+  const t0 = performance.now();
+  const written = writevSync(handle.fd, parts as Uint8Array[], position);
+  if (written < total) await finishShortWrite(handle, parts, position, written);
+  if (performance.now() - t0 > slowWriteMs) syncWrites = false;
+}
+
+/** After a short writev (rare on files) of `parts` at `position`: the rest, one part at a time. */
+async function finishShortWrite(handle: FileHandle, parts: readonly Uint8Array[], position: number, written: number): Promise<void> {
+  let offset = 0;
+  for (const p of parts) {
+    const from = Math.max(0, written - offset);
+    if (from < p.byteLength) await writeAll(handle, p.subarray(from), position + offset + from);
+    offset += p.byteLength;
+  }
 }
 
 /** Writes all of `parts`, in order, from `position` with as few system calls as the OS allows. */
@@ -124,15 +177,7 @@ export async function writevAll(handle: FileHandle, parts: readonly Uint8Array[]
     const group = parts.slice(i, i + 1024);
     const total = group.reduce((n, p) => n + p.length, 0);
     const { bytesWritten } = await handle.writev(group, at);
-    if (bytesWritten < total) {
-      // A short write (rare on files): finish the rest one part at a time.
-      let offset = 0;
-      for (const p of group) {
-        const from = Math.max(0, bytesWritten - offset);
-        if (from < p.length) await writeAll(handle, p.subarray(from), at + offset + from);
-        offset += p.length;
-      }
-    }
+    if (bytesWritten < total) await finishShortWrite(handle, group, at, bytesWritten);
     at += total;
   }
 }

@@ -10,7 +10,7 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { Img2npyError } from '../../shared/errors.js';
 import { buildNpyHeader, itemBytes } from './npy-header.js';
-import { writeAll } from './npy-io.js';
+import { type RowList, rowListBytes, writeAll, writeParts } from './npy-io.js';
 
 export interface NpyStreamOptions {
   /** NumPy descr of the elements, e.g. '|u1', '<f4' (see `npyDescr`). */
@@ -38,6 +38,20 @@ export function checkWholeRows(byteLength: number, rowBytes: number, path: strin
     throw new Img2npyError('internal', `Expected a multiple of ${rowBytes} bytes (whole rows) for ${path} but received ${byteLength}`);
   }
 }
+
+/** The bytes `rows` hold, checked to be whole rows (each part of a RowList too). */
+export function wholeRowBytes(rows: ArrayBufferView | RowList, rowBytes: number, path: string): number {
+  if (!('crcs' in rows)) {
+    checkWholeRows(rows.byteLength, rowBytes, path);
+    return rows.byteLength;
+  }
+  for (const r of rows.rows) checkWholeRows(r.byteLength, rowBytes, path);
+  return rowListBytes(rows);
+}
+
+/** `rows` as the parts to write: a RowList's rows, or the one buffer's bytes. */
+export const partsOf = (rows: ArrayBufferView | RowList): readonly Uint8Array[] =>
+  'crcs' in rows ? rows.rows : [new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength)];
 
 /**
  * A .npy file written row by row: `create`, any number of `write`s, then `close` (or `abort`).
@@ -107,13 +121,13 @@ export class NpyStreamWriter {
    * @throws {Img2npyError} internal when the byte length is not a whole number of rows or the
    *   writer is closed; write-failed when the OS refuses the write.
    */
-  async write(rows: ArrayBufferView): Promise<void> {
+  async write(rows: ArrayBufferView | RowList): Promise<void> {
     if (this.state !== 'open') throw new Img2npyError('internal', `Cannot write to ${this.path}: the writer is already ${this.state}`);
-    checkWholeRows(rows.byteLength, this.rowBytes, this.path);
+    const byteLength = wholeRowBytes(rows, this.rowBytes, this.path);
     const at = this.position;
-    this.position += rows.byteLength;
-    this.rows += rows.byteLength / this.rowBytes;
-    const done = writeAll(this.handle, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength), at);
+    this.position += byteLength;
+    this.rows += byteLength / this.rowBytes;
+    const done = writeParts(this.handle, partsOf(rows), at);
     this.pending.add(done);
     try {
       await done;

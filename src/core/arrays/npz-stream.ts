@@ -8,8 +8,9 @@
 import { Img2npyError } from '../../shared/errors.js';
 import { buildNpyHeader } from './npy-header.js';
 import type { NpzEntry } from './npz-pack.js';
-import { type NpyStreamOptions, checkWholeRows, rowBytesOf } from './npy-writer.js';
+import { type NpyStreamOptions, partsOf, rowBytesOf, wholeRowBytes } from './npy-writer.js';
 import { ZipWriter } from './zip-writer.js';
+import type { RowList } from './npy-io.js';
 
 export interface NpzStreamOptions extends NpyStreamOptions {
   /** Entry name of the streamed array, e.g. 'x.npy'. */
@@ -63,16 +64,15 @@ export class NpzStreamWriter {
   }
 
   /**
-   * Appends whole rows. Calls land in call order; await each so memory stays bounded.
+   * Appends whole rows: one buffer of them, or a RowList (each row a buffer with its CRC-32).
+   * Calls land in call order; await each so memory stays bounded.
    * @throws {Img2npyError} internal when the byte length is not a whole number of rows or the
    *   writer is closed; write-failed naming the archive when the OS refuses the write.
    */
-  async write(rows: ArrayBufferView): Promise<void> {
+  async write(rows: ArrayBufferView | RowList): Promise<void> {
     if (this.state !== 'open') throw new Img2npyError('internal', `Cannot write to ${this.path}: the writer is already closed`);
-    checkWholeRows(rows.byteLength, this.rowBytes, this.path);
-    this.rows += rows.byteLength / this.rowBytes;
-    const bytes = new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength);
-    const done = this.last.then(() => this.zip.writeData(bytes));
+    this.rows += wholeRowBytes(rows, this.rowBytes, this.path) / this.rowBytes;
+    const done = this.last.then(() => ('crcs' in rows ? this.zip.writeRows(rows) : this.zip.writeData(partsOf(rows)[0])));
     this.last = done.catch((err: unknown) => {
       this.failure ??= err;
     });

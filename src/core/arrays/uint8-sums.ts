@@ -31,24 +31,27 @@ function load(): Kernel | null {
   return kernel;
 }
 
+/**
+ * Per channel: how many values, Σx and Σx². Exact as numbers: a typed array holds fewer than
+ * 2^53 / 255² values, so no sum of one reaches 2^53 (sums of many are added as bigints).
+ */
 export interface ChannelSums {
   /** Values per channel. */
   count: number;
-  sum: bigint[];
-  squares: bigint[];
+  sum: number[];
+  squares: number[];
 }
 
 /**
  * Sums of whole pixels of `channels` interleaved bytes (1, 3 or 4); null where WebAssembly SIMD
  * is missing (the caller counts another way).
- * @example uint8ChannelSums(Uint8Array.of(1, 2, 3, 4, 5, 6), 3); // { count: 2, sum: [5n, 7n, 9n], squares: [17n, 29n, 45n] }
+ * @example uint8ChannelSums(Uint8Array.of(1, 2, 3, 4, 5, 6), 3); // { count: 2, sum: [5, 7, 9], squares: [17, 29, 45] }
  */
 export function uint8ChannelSums(values: Uint8Array, channels: 1 | 3 | 4): ChannelSums | null {
   const k = load();
   if (!k) return null;
   const sum = new Array<number>(channels).fill(0);
   const squares = new Array<number>(channels).fill(0);
-  const total = { sum: new Array<bigint>(channels).fill(0n), squares: new Array<bigint>(channels).fill(0n) };
   const memory = new Uint8Array(k.memory.buffer);
   const out = new Uint32Array(k.memory.buffer, outAt, outBytes / 4);
   const whole = values.length - (values.length % 48);
@@ -66,18 +69,11 @@ export function uint8ChannelSums(values: Uint8Array, channels: 1 | 3 | 4): Chann
         }
       }
     }
-    // Per chunk the numbers stay exact (< 48 × 2³²); the totals grow without bound, as bigints.
-    for (let c = 0; c < channels; c++) {
-      total.sum[c] += BigInt(sum[c]);
-      total.squares[c] += BigInt(squares[c]);
-      sum[c] = 0;
-      squares[c] = 0;
-    }
   }
   for (let i = whole; i < values.length; i++) {
     const v = values[i];
-    total.sum[i % channels] += BigInt(v);
-    total.squares[i % channels] += BigInt(v * v);
+    sum[i % channels] += v;
+    squares[i % channels] += v * v;
   }
-  return { count: values.length / channels, ...total };
+  return { count: values.length / channels, sum, squares };
 }

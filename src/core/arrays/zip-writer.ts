@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { createDeflateRaw, type DeflateRaw } from 'node:zlib';
 import { Img2npyError } from '../../shared/errors.js';
-import { crc32, crc32Combine, writeAll, writevAll } from './npy-io.js';
+import { type RowList, crc32, crc32Combine, rowListBytes, rowListCrc, writeAll, writeParts, writevAll } from './npy-io.js';
 import { type ZipRecord, centralDirectory, dosDateTime, localExtra, localFixed, localHeader, newRecord } from './zip-records.js';
 
 export interface ZipWriterOptions {
@@ -125,6 +125,29 @@ export class ZipWriter {
     }
     await this.guard(async () => {
       await sink.write(bytes);
+      if (sink.held >= flushBytes) await this.drain(sink);
+    });
+  }
+
+  /**
+   * Appends rows to the open entry's data as writeData does, taking the entry's CRC-32 from the
+   * rows' own (RowList) instead of reading their bytes again.
+   */
+  async writeRows(list: RowList): Promise<void> {
+    const entry = this.openEntry();
+    if (this.options.signal?.aborted) throw cancelled(this.path);
+    const bytes = rowListBytes(list);
+    entry.bodyCrc = rowListCrc(list, entry.bodyCrc);
+    entry.bodySize += bytes;
+    const sink = entry.deflate;
+    if (!sink) {
+      const at = this.position;
+      this.position += bytes;
+      await this.guard(() => writeParts(this.handle, list.rows, at));
+      return;
+    }
+    await this.guard(async () => {
+      for (const row of list.rows) await sink.write(row);
       if (sink.held >= flushBytes) await this.drain(sink);
     });
   }

@@ -13,7 +13,9 @@ import { decodeForJob } from './decode-files.js';
 import { shareDecodeMemory } from '../decode/memory-gate.js';
 import type { JobPlan } from './plan.js';
 import type { Size } from '../../shared/options.js';
-import { type DecodeFile, type DecodeRequest, type DecodeResult, type FromWorker, type GroupResult, type ToWorker, packRowsBelow } from './worker-messages.js';
+import { type DecodeFile, type DecodeRequest, type DecodeResult, type FromWorker, type GroupResult, type RowDigest, type ToWorker, packRowsBelow } from './worker-messages.js';
+import { crc32 } from '../arrays/npy-io.js';
+import { uint8ChannelSums } from '../arrays/uint8-sums.js';
 
 const port = parentPort;
 if (!port) throw new Error('decode-worker.ts runs as a worker thread of a job');
@@ -77,7 +79,7 @@ async function decodeOne({ abs, source, bytes }: DecodeFile, size: Size): Promis
       // The row leaves this thread: scratch pixels are copied into a row buffer of their own.
       const data = image.transient ? takeRowBytes(image.data.length) : image.data;
       if (data !== image.data) data.set(image.data);
-      return { type: 'image', data, width: image.width, height: image.height, channels: image.channels, damage };
+      return { type: 'image', data, width: image.width, height: image.height, channels: image.channels, damage, digest: plan.rowDigests ? digestOf(data, image.channels) : undefined };
     }
     const row = takeRowFloats(size.height * size.width * plan.channels);
     kerasResize(image, { height: size.height, width: size.width, ...plan.tensorResize }, row, 0);
@@ -85,6 +87,19 @@ async function decodeOne({ abs, source, bytes }: DecodeFile, size: Size): Promis
   } catch (err) {
     return { type: 'failed', error: toErrorInfo(err) };
   }
+}
+
+const digestRowsFrom = 16 * 1024;
+
+/**
+ * The row's CRC-32 and channel sums, taken here while its bytes are in this core's cache. Rows
+ * under `digestRowsFrom` go without: the main thread gathers, sums and check-sums a batch of
+ * those in one pass for less than a digest per row costs (measured on 32×32 PNGs: +4 % CPU).
+ */
+function digestOf(data: Uint8Array, channels: 1 | 3 | 4): RowDigest | undefined {
+  if (data.byteLength < digestRowsFrom) return undefined;
+  const sums = uint8ChannelSums(data, channels);
+  return sums ? { crc: crc32(data), sums } : undefined;
 }
 
 /**

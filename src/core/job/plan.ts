@@ -8,6 +8,7 @@ import { Img2npyError } from '../../shared/errors.js';
 import { type ConvertOptions, defaultExtensions, kerasExtensions } from '../../shared/options.js';
 import { resolveOptions } from '../../shared/validate-options.js';
 import type { DecodePlan, ScanOptions } from '../types.js';
+import { passesBytesThrough } from '../tensor/stage.js';
 
 export interface TensorResize {
   method: 'bilinear' | 'nearest';
@@ -25,6 +26,11 @@ export interface JobPlan {
   padToLargest: boolean;
   notExact: string[];
   warnings: string[];
+  /**
+   * The threads' rows are x's bytes as written (see passesBytesThrough): each comes with its
+   * CRC-32 and channel sums (RowDigest), so this thread never reads or copies x's bytes.
+   */
+  rowDigests: boolean;
 }
 
 /**
@@ -102,5 +108,6 @@ export function planJob(input: string, options: ConvertOptions): JobPlan {
     jpegDct: keras ? 'fast' : 'accurate',
     allowDamaged: options.allowDamaged,
   };
-  return { options, scan, decode, channels, tensorResize, padToLargest, notExact, warnings };
+  const rowDigests = passesBytesThrough({ resize: tensorResize, normalize: options.normalize, dtype: options.dtype, layout: options.layout });
+  return { options, scan, decode, channels, tensorResize, padToLargest, notExact, warnings, rowDigests };
 }

@@ -12,11 +12,12 @@ import { encodeLabels } from '../tensor/labels.js';
 import { orderedGroups } from './ordered-groups.js';
 import { tarGzFeedFor } from '../scan/tar-gz-feed.js';
 import type { ProgressEmitter } from './progress.js';
-import type { SubsetWriter } from './subset-writer.js';
+import type { DigestedRows, SubsetWriter } from './subset-writer.js';
+import type { ChannelSums } from '../arrays/uint8-sums.js';
 import type { TensorStage } from '../tensor/stage.js';
 import type { DecodedImage, ScannedFile } from '../types.js';
 import type { DecodedOrFailed, DecoderPool } from './worker-pool.js';
-import type { DecodeFile } from './worker-messages.js';
+import type { DecodeFile, RowDigest } from './worker-messages.js';
 
 export interface SubsetContext {
   plan: JobPlan;
@@ -33,12 +34,32 @@ export interface SubsetContext {
   signal?: AbortSignal;
 }
 
+/**
+ * The batch as the threads sent it, when every row came with its digest (JobPlan.rowDigests):
+ * x is then written from the rows themselves. Sums of one batch stay exact as numbers (fewer
+ * than 2^53 / 255² values fit in memory).
+ */
+function digestedRows(images: readonly { data: Uint8Array; digest?: RowDigest }[]): DigestedRows | null {
+  if (images.length === 0 || images.some((i) => !i.digest)) return null;
+  const first = images[0].digest!.sums;
+  const sums: ChannelSums = { count: 0, sum: first.sum.map(() => 0), squares: first.squares.map(() => 0) };
+  for (const { digest } of images) {
+    const s = digest!.sums;
+    sums.count += s.count;
+    for (let c = 0; c < sums.sum.length; c++) {
+      sums.sum[c] += s.sum[c];
+      sums.squares[c] += s.squares[c];
+    }
+  }
+  return { rows: images.map((i) => i.data), crcs: images.map((i) => i.digest!.crc), sums };
+}
+
 export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): Promise<void> {
   const { plan, tensor, writer, progress, signal, decoders } = ctx;
   const { batchSize, dropRemainder, strict, labelMode } = plan.options;
   // With a Keras-exact resize the threads hand back resized float32 rows; otherwise uint8 images.
   let resized: Float32Array[] = [];
-  let images: DecodedImage[] = [];
+  let images: (DecodedImage & { digest?: RowDigest })[] = [];
   let batchFiles: ScannedFile[] = [];
   let pendingWrite: Promise<void> = Promise.resolve();
   let writeError: unknown = null;
@@ -53,7 +74,8 @@ export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): P
 
   const flush = async () => {
     const turn = batches++ % 2;
-    const x = plan.tensorResize ? await tensor.processResized(resized, floats?.[turn]) : await tensor.processBatch(images, recycled?.[turn], floats?.[turn]);
+    const digested = tensor.passesBytesThrough ? digestedRows(images) : null;
+    const x = digested ?? (plan.tensorResize ? await tensor.processResized(resized, floats?.[turn]) : await tensor.processBatch(images, recycled?.[turn], floats?.[turn]));
     const take = batchFiles;
     const rows: (Uint8Array | Float32Array)[] = plan.tensorResize ? resized : images.map((i) => i.data);
     resized = [];

@@ -17,6 +17,8 @@ import { type MetaArraySpec, MetaShard, describeMeta } from './meta-arrays.js';
 import { ChannelStatsAccumulator, type ChannelStatsDtype } from '../arrays/channel-stats.js';
 import type { Layout } from '../../shared/options.js';
 import type { ChannelStats } from '../../shared/report.js';
+import { type RowList, sliceRowList } from '../arrays/npy-io.js';
+import type { ChannelSums } from '../arrays/uint8-sums.js';
 
 export interface ArraySpec {
   descr: string;
@@ -38,6 +40,11 @@ export interface SubsetSpec {
   meta?: MetaArraySpec[];
   /** Set for an .npz output: each shard becomes an archive as its rows arrive. */
   npz?: { compress: boolean } | null;
+}
+
+/** Rows as the decoder threads sent them, with their CRC-32s and their channel sums added up. */
+export interface DigestedRows extends RowList {
+  sums: ChannelSums;
 }
 
 export interface StagedShard {
@@ -93,15 +100,20 @@ export class SubsetWriter {
     ];
   }
 
-  /** Appends `count` rows; `x` and `y` hold exactly `count` rows each. */
-  async write(count: number, x: Uint8Array, y: Uint8Array | null, paths: string[], meta?: readonly MetaValue[][]): Promise<void> {
-    this.stats.addBytes(x.subarray(0, count * this.rowBytes));
+  /**
+   * Appends `count` rows; `x` and `y` hold exactly `count` rows each. x is one buffer of rows,
+   * or the decoder threads' rows as they came (DigestedRows): then neither gathered, check-summed
+   * nor summed again here.
+   */
+  async write(count: number, x: Uint8Array | DigestedRows, y: Uint8Array | null, paths: string[], meta?: readonly MetaValue[][]): Promise<void> {
+    if (x instanceof Uint8Array) this.stats.addBytes(x.subarray(0, count * this.rowBytes));
+    else this.stats.addSums(x.sums);
     let offset = 0;
     while (offset < count) {
       const shard = this.current ?? (await this.open());
       const room = this.spec.shardSize === null ? count - offset : Math.min(count - offset, this.spec.shardSize - shard.rows);
       const end = offset + room;
-      await shard.x.write(x.subarray(offset * this.rowBytes, end * this.rowBytes));
+      await shard.x.write(x instanceof Uint8Array ? x.subarray(offset * this.rowBytes, end * this.rowBytes) : sliceRowList(x, offset, end));
       if (shard.y && y) await shard.y.write(y.subarray(offset * this.yRowBytes, end * this.yRowBytes));
       await shard.paths.write(encodeUnicodeRows(paths.slice(offset, end), this.spec.pathWidth));
       if (shard.meta && meta) await shard.meta.write(meta.slice(offset, end));

@@ -6,6 +6,7 @@ import type { ErrorInfo } from '../../shared/errors.js';
 import type { Size } from '../../shared/options.js';
 import type { JobPlan } from './plan.js';
 import type { EntrySource } from '../types.js';
+import type { ChannelSums } from '../arrays/uint8-sums.js';
 
 export type ToWorker =
   /** `memory`: the job's decode memory gate (memory-gate.ts), one budget for all its threads. */
@@ -39,12 +40,22 @@ export interface DecodeFile {
 }
 
 /**
+ * What a decoder thread learns of a row while it is in its cache, when the row is x's bytes as
+ * written (JobPlan.rowDigests): zip's CRC-32 of its bytes and its per-channel sums, so the main
+ * thread neither copies, check-sums nor sums the rows it writes.
+ */
+export interface RowDigest {
+  crc: number;
+  sums: ChannelSums;
+}
+
+/**
  * 'image': HWC uint8 pixels at the job's size (or the decoded size when the tensor stage resizes).
  * 'resized': a Keras-exact resized row (height × width × channels float32), ready for the tensor stage.
  * `damage`: set when the file was kept although damaged (--allow-damaged): what libjpeg reported.
  */
 export type DecodeResult =
-  | { type: 'image'; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4; damage?: string }
+  | { type: 'image'; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4; damage?: string; digest?: RowDigest }
   | { type: 'resized'; data: Float32Array; damage?: string }
   | { type: 'failed'; error: ErrorInfo };
 
@@ -66,5 +77,5 @@ export type FromWorker = { type: 'results'; groups: GroupResult[] };
 
 /** A finished row as the main thread receives it. */
 export type WorkerRow =
-  | { kind: 'image'; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4; damage?: string }
+  | { kind: 'image'; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4; damage?: string; digest?: RowDigest }
   | { kind: 'resized'; data: Float32Array; damage?: string };

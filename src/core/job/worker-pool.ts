@@ -256,7 +256,7 @@ export class DecoderPool {
           g.results.map((m): DecodedOrFailed => {
             if (m.type === 'failed') return { ok: false, error: fromErrorInfo(m.error) };
             if (m.type === 'resized') return { ok: true, row: { kind: 'resized', data: m.data, damage: m.damage } };
-            return { ok: true, row: { kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels, damage: m.damage } };
+            return { ok: true, row: { kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels, damage: m.damage, digest: m.digest } };
           }),
         );
       }

@@ -90,7 +90,7 @@ export function createTensorStage(loaded: LoadedBackend | NoBackend, plan: Tenso
   const { height: h, width: w, channels: c } = plan;
   const rowLength = h * w * c;
   const scale = normalizer(plan);
-  const identity = plan.resize === null && plan.normalize === 'none' && plan.dtype === 'uint8' && plan.layout === 'nhwc';
+  const identity = passesBytesThrough(plan);
   const needsTensors = needsTensorOps(plan);
 
   async function processBatch(images: readonly DecodedImage[], into?: Uint8Array, floats?: Float32Array): Promise<Uint8Array> {
@@ -182,6 +182,15 @@ export function createTensorStage(loaded: LoadedBackend | NoBackend, plan: Tenso
 }
 
 /** Whether rows go through tfjs at all: Keras's own output (resized float32, nhwc, no normalisation) needs no tensor op. */
+/**
+ * True when x's rows are the decoded rows' bytes unchanged (uint8 nhwc, no normalisation, no
+ * tensor-stage resize): the stage then only gathers them, and the decoder threads can check-sum
+ * and sum each row for the writer (JobPlan.rowDigests).
+ */
+export function passesBytesThrough(plan: Pick<TensorPlan, 'resize' | 'normalize' | 'dtype' | 'layout'>): boolean {
+  return plan.resize === null && plan.normalize === 'none' && plan.dtype === 'uint8' && plan.layout === 'nhwc';
+}
+
 export function needsTensorOps(plan: Pick<TensorPlan, 'normalize' | 'layout'>): boolean {
   return plan.normalize !== 'none' || plan.layout === 'nchw';
 }

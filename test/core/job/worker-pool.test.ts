@@ -7,6 +7,8 @@ import { Img2npyError } from '../../../src/shared/errors.js';
 import { planJob, resolveJobOptions } from '../../../src/core/job/plan.js';
 import { DecoderPool, groupSizeFor, liveDecoderThreads } from '../../../src/core/job/worker-pool.js';
 import { encode, gradient } from '../../helpers/fixtures.js';
+import { crc32 } from '../../../src/core/arrays/npy-io.js';
+import { uint8ChannelSums } from '../../../src/core/arrays/uint8-sums.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const crashing = fileURLToPath(new URL('./fixtures/crashing-decoder.ts', import.meta.url));
@@ -145,4 +147,28 @@ test('closing answers every request still out, so no caller waits forever', asyn
   assert.ok(outcomes.every((o) => o === 'ok' || o === 'engine-crashed'), outcomes.join(','));
   await assert.rejects(pool.decode(files[0], size), (err: unknown) => err instanceof Img2npyError && err.code === 'engine-crashed');
   assert.equal(liveDecoderThreads(), 0);
+});
+
+test("rows that are x as written come with their CRC-32 and channel sums; rows the tensor stage still changes, and small rows, come without", async (t) => {
+  const files = await folder(t, ['a.png', 'b.png', 'c.png']);
+  // 80×80×3 bytes is past the 16 KiB from which threads digest rows; 8×8 rows are gathered on the main thread.
+  const big = { height: 80, width: 80 };
+  for (const [options, digested] of [[{ size: big }, true], [{ size }, false], [{ size: big, dtype: 'float32' }, false], [{ size: big, layout: 'nchw' }, false], [{ size: big, normalize: 'unit', dtype: 'float32' }, false]] as const) {
+    const p = planJob(files[0], resolveJobOptions(options));
+    assert.equal(p.rowDigests, options.size === big ? digested : true, JSON.stringify(options));
+    const pool = new DecoderPool(1, { plan: p });
+    try {
+      for (const r of await pool.decodeGroup(files.map((abs) => ({ abs })), options.size)) {
+        assert.ok(r.ok && r.row.kind === 'image');
+        if (!digested) {
+          assert.equal(r.row.digest, undefined, JSON.stringify(options));
+          continue;
+        }
+        // Taken in the thread from the very bytes that arrived here.
+        assert.deepEqual(r.row.digest, { crc: crc32(r.row.data), sums: uint8ChannelSums(r.row.data, 3) });
+      }
+    } finally {
+      await pool.close();
+    }
+  }
 });
