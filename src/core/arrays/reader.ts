@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
-import * as yauzl from 'yauzl';
+import type * as Yauzl from 'yauzl';
 import { Img2npyError } from '../../shared/errors.js';
 import type { ArrayInfo } from '../../shared/report.js';
 import { friendlyDtype, itemBytes, npyHeaderLength, parseNpyHeader, type FriendlyDtype, type NpyHeader } from './npy-header.js';
@@ -127,7 +127,9 @@ async function readLarge(handle: FileHandle, length: number, position: number): 
 
 /** Stored entries are read straight from the file; only deflated ones go through yauzl's inflater. */
 async function openNpz(path: string, handle: FileHandle): Promise<ArrayFile> {
-  let zip: yauzl.ZipFile;
+  // Loaded on first use: every conversion would otherwise load it (~8 ms) for folders that hold no zip.
+  const yauzl = await import('yauzl');
+  let zip: Yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(path, { autoClose: false });
   } catch (err) {
@@ -160,7 +162,7 @@ async function openNpz(path: string, handle: FileHandle): Promise<ArrayFile> {
   }
 }
 
-async function deflatedMember(path: string, zip: yauzl.ZipFile, entry: yauzl.Entry, name: string, where: string): Promise<Member> {
+async function deflatedMember(path: string, zip: Yauzl.ZipFile, entry: Yauzl.Entry, name: string, where: string): Promise<Member> {
   const inflate = async () => new ByteCursor(await zip.openReadStreamPromise(entry));
   const head = await inflate();
   let header: NpyHeader;

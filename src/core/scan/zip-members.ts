@@ -6,7 +6,7 @@
  * own size). The decoder later caps each inflate at the declared size (archive-read.ts).
  */
 import { stat } from 'node:fs/promises';
-import * as yauzl from 'yauzl';
+import type * as Yauzl from 'yauzl';
 import { Img2npyError } from '../../shared/errors.js';
 import { maxEntryBytes } from './archive-read.js';
 import { type ArchiveMember, maxTotalRatio, member, unpackedLimit } from './archive-members.js';
@@ -18,14 +18,14 @@ export const maxRatio = 100;
 const fileTypeMask = 0o170000;
 const unixHost = 3;
 
-function kindOf(entry: yauzl.Entry, name: string): ArchiveMember['kind'] {
+function kindOf(entry: Yauzl.Entry, name: string): ArchiveMember['kind'] {
   const mode = entry.versionMadeBy >> 8 === unixHost ? (entry.externalFileAttributes >>> 16) & fileTypeMask : 0;
   if (mode === 0o120000) return 'link';
   if (name.endsWith('/') || mode === 0o040000) return 'dir';
   return mode === 0 || mode === 0o100000 ? 'file' : 'other';
 }
 
-function problemOf(entry: yauzl.Entry): string | null {
+function problemOf(entry: Yauzl.Entry): string | null {
   if (entry.isEncrypted()) return 'it is encrypted; encrypted members are never read';
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) return `compression method ${entry.compressionMethod} is not supported (only stored and deflate)`;
   const { uncompressedSize: length, compressedSize: size } = entry;
@@ -46,7 +46,9 @@ function problemOf(entry: yauzl.Entry): string | null {
  */
 export async function listZip(archive: string, signal?: AbortSignal): Promise<ArchiveMember[]> {
   const refuse = (why: string, cause?: unknown) => new Img2npyError('input-unreadable', `Archive ${archive} ${why}`, { file: archive, cause });
-  let zip: yauzl.ZipFile;
+  // Loaded on first use: every conversion would otherwise load it (~8 ms) for folders that hold no zip.
+  const yauzl = await import('yauzl');
+  let zip: Yauzl.ZipFile;
   try {
     // Names are decoded and checked here (decodeStrings off): yauzl would stop the whole listing at the first bad one.
     zip = await yauzl.openPromise(archive, { autoClose: false, decodeStrings: false, validateEntrySizes: false });
