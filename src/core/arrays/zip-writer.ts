@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { createDeflateRaw, type DeflateRaw } from 'node:zlib';
 import { Img2npyError } from '../../shared/errors.js';
-import { type RowList, crc32, crc32Combine, rowListBytes, rowListCrc, writeAll, writeParts, writevAll } from './npy-io.js';
+import { type RowList, crc32, crc32Combine, rowListCrc, writeAll, writeParts, writevAll } from './npy-io.js';
 import { type ZipRecord, centralDirectory, dosDateTime, localExtra, localFixed, localHeader, newRecord } from './zip-records.js';
 
 export interface ZipWriterOptions {
@@ -112,21 +112,7 @@ export class ZipWriter {
    * @throws {Img2npyError} cancelled when the signal has aborted; write-failed naming the archive.
    */
   async writeData(bytes: Uint8Array): Promise<void> {
-    const entry = this.openEntry();
-    if (this.options.signal?.aborted) throw cancelled(this.path);
-    entry.bodyCrc = crc32(bytes, entry.bodyCrc);
-    entry.bodySize += bytes.length;
-    const sink = entry.deflate;
-    if (!sink) {
-      const at = this.position;
-      this.position += bytes.length;
-      await this.guard(() => writeAll(this.handle, bytes, at));
-      return;
-    }
-    await this.guard(async () => {
-      await sink.write(bytes);
-      if (sink.held >= flushBytes) await this.drain(sink);
-    });
+    await this.append([bytes], (crc) => crc32(bytes, crc));
   }
 
   /**
@@ -134,20 +120,25 @@ export class ZipWriter {
    * rows' own (RowList) instead of reading their bytes again.
    */
   async writeRows(list: RowList): Promise<void> {
+    await this.append(list.rows, (crc) => rowListCrc(list, crc));
+  }
+
+  /** Appends `parts` to the open entry; `crcAfter` continues the entry's CRC-32 over them. */
+  private async append(parts: readonly Uint8Array[], crcAfter: (crc: number) => number): Promise<void> {
     const entry = this.openEntry();
     if (this.options.signal?.aborted) throw cancelled(this.path);
-    const bytes = rowListBytes(list);
-    entry.bodyCrc = rowListCrc(list, entry.bodyCrc);
+    const bytes = parts.reduce((n, p) => n + p.byteLength, 0);
+    entry.bodyCrc = crcAfter(entry.bodyCrc);
     entry.bodySize += bytes;
     const sink = entry.deflate;
     if (!sink) {
       const at = this.position;
       this.position += bytes;
-      await this.guard(() => writeParts(this.handle, list.rows, at));
+      await this.guard(() => writeParts(this.handle, parts, at));
       return;
     }
     await this.guard(async () => {
-      for (const row of list.rows) await sink.write(row);
+      for (const part of parts) await sink.write(part);
       if (sink.held >= flushBytes) await this.drain(sink);
     });
   }

@@ -13,7 +13,6 @@ import { orderedGroups } from './ordered-groups.js';
 import { tarGzFeedFor } from '../scan/tar-gz-feed.js';
 import type { ProgressEmitter } from './progress.js';
 import type { DigestedRows, SubsetWriter } from './subset-writer.js';
-import type { ChannelSums } from '../arrays/uint8-sums.js';
 import type { TensorStage } from '../tensor/stage.js';
 import type { DecodedImage, ScannedFile } from '../types.js';
 import type { DecodedOrFailed, DecoderPool } from './worker-pool.js';
@@ -34,24 +33,10 @@ export interface SubsetContext {
   signal?: AbortSignal;
 }
 
-/**
- * The batch as the threads sent it, when every row came with its digest (JobPlan.rowDigests):
- * x is then written from the rows themselves. Sums of one batch stay exact as numbers (fewer
- * than 2^53 / 255² values fit in memory).
- */
+/** The batch as the threads sent it, when every row came with its digest (JobPlan.rowDigests): x is then written from the rows themselves. */
 function digestedRows(images: readonly { data: Uint8Array; digest?: RowDigest }[]): DigestedRows | null {
   if (images.length === 0 || images.some((i) => !i.digest)) return null;
-  const first = images[0].digest!.sums;
-  const sums: ChannelSums = { count: 0, sum: first.sum.map(() => 0), squares: first.squares.map(() => 0) };
-  for (const { digest } of images) {
-    const s = digest!.sums;
-    sums.count += s.count;
-    for (let c = 0; c < sums.sum.length; c++) {
-      sums.sum[c] += s.sum[c];
-      sums.squares[c] += s.squares[c];
-    }
-  }
-  return { rows: images.map((i) => i.data), crcs: images.map((i) => i.digest!.crc), sums };
+  return { rows: images.map((i) => i.data), crcs: images.map((i) => i.digest!.crc), sums: images.map((i) => i.digest!.sums) };
 }
 
 export async function convertSubset(files: ScannedFile[], ctx: SubsetContext): Promise<void> {

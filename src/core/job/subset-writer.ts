@@ -42,9 +42,9 @@ export interface SubsetSpec {
   npz?: { compress: boolean } | null;
 }
 
-/** Rows as the decoder threads sent them, with their CRC-32s and their channel sums added up. */
+/** Rows as the decoder threads sent them, with each row's CRC-32 and channel sums. */
 export interface DigestedRows extends RowList {
-  sums: ChannelSums;
+  sums: readonly ChannelSums[];
 }
 
 export interface StagedShard {
@@ -107,7 +107,7 @@ export class SubsetWriter {
    */
   async write(count: number, x: Uint8Array | DigestedRows, y: Uint8Array | null, paths: string[], meta?: readonly MetaValue[][]): Promise<void> {
     if (x instanceof Uint8Array) this.stats.addBytes(x.subarray(0, count * this.rowBytes));
-    else this.stats.addSums(x.sums);
+    else for (const sums of x.sums) this.stats.addSums(sums);
     let offset = 0;
     while (offset < count) {
       const shard = this.current ?? (await this.open());

@@ -181,7 +181,6 @@ export function createTensorStage(loaded: LoadedBackend | NoBackend, plan: Tenso
   };
 }
 
-/** Whether rows go through tfjs at all: Keras's own output (resized float32, nhwc, no normalisation) needs no tensor op. */
 /**
  * True when x's rows are the decoded rows' bytes unchanged (uint8 nhwc, no normalisation, no
  * tensor-stage resize): the stage then only gathers them, and the decoder threads can check-sum
@@ -191,6 +190,7 @@ export function passesBytesThrough(plan: Pick<TensorPlan, 'resize' | 'normalize'
   return plan.resize === null && plan.normalize === 'none' && plan.dtype === 'uint8' && plan.layout === 'nhwc';
 }
 
+/** Whether rows go through tfjs at all: Keras's own output (resized float32, nhwc, no normalisation) needs no tensor op. */
 export function needsTensorOps(plan: Pick<TensorPlan, 'normalize' | 'layout'>): boolean {
   return plan.normalize !== 'none' || plan.layout === 'nchw';
 }
