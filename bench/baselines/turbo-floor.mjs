@@ -1,6 +1,6 @@
-// The floor: read each JPEG and decode it with TurboJPEG at the smallest DCT scale (M/8) whose
-// short side still covers the target, in JOBS worker threads — nothing else (no resize, no array,
-// nothing written). No converter doing the same decode on the same cores can beat it.
+// The floor: read each JPEG and decode it with TurboJPEG at the smallest SIMD DCT scale (1/8, 1/4,
+// 1/2, else full size) whose short side still covers the target, in JOBS worker threads —
+// nothing else (no resize, no array, nothing written). No converter doing the same decode on the same cores can beat it.
 //
 // usage: node turbo-floor.mjs ROOT OUT HxW JOBS   (OUT is unused; kept for the common argument list)
 // Prints one JSON line: {"images": N, "seconds": S} (seconds exclude Node start-up).
@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const EXTENSIONS = new Set(['.jpg', '.jpeg']);
+// The scales libjpeg-turbo decodes with SIMD inverse DCTs (1/8, 2/8, 4/8, then full size): the
+// other M/8 run plain C IDCTs and decode slower than full size, so the fastest decode that still
+// covers the target is at one of these (the same rule as img2npy's fast path).
+const SIMD_EIGHTHS = [1, 2, 4];
 
 function listFiles(root) {
   const out = [];
@@ -35,7 +39,7 @@ function decodeAll(files, target, next) {
     const buf = readFileSync(file);
     if (header(handle, buf, buf.length, w, h, sub, cs) !== 0) throw new Error(`header failed: ${file}`);
     let m = 8;
-    for (let k = 1; k <= 8; k++) if (Math.min(Math.ceil((w[0] * k) / 8), Math.ceil((h[0] * k) / 8)) >= target) { m = k; break; }
+    for (const k of SIMD_EIGHTHS) if (Math.min(Math.ceil((w[0] * k) / 8), Math.ceil((h[0] * k) / 8)) >= target) { m = k; break; }
     const sw = Math.ceil((w[0] * m) / 8);
     const sh = Math.ceil((h[0] * m) / 8);
     if (out.length < sw * sh * 3) out = new Uint8Array(sw * sh * 3);

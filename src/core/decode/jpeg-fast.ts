@@ -1,5 +1,5 @@
 /**
- * The JPEG fast path: TurboJPEG decodes at the smallest DCT scale that still covers the output
+ * The JPEG fast path: TurboJPEG decodes at the smallest SIMD DCT scale that still covers the output
  * (default mode) or at full size with the DCT the plan names (Keras mode: IFAST, as TensorFlow),
  * then orientation, the Pillow-style resample and the channel conversion run here in JS.
  *

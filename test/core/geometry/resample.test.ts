@@ -88,13 +88,15 @@ print(json.dumps(out))`, [JSON.stringify([...src.data])]);
   assert.equal(orient(src, 9), src);
 });
 
-test('the DCT scale is the smallest that still covers the output; nearest never scales', () => {
+test('the DCT scale is the smallest of 1/8, 1/4, 1/2 (libjpeg-turbo’s SIMD IDCTs) that still covers the output, else full size; nearest never scales', () => {
   const factors = [2, 1, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125].map((s) => ({ num: s * 8, denom: 8 }));
   const g = { height: 224, width: 224, mode: 'crop' as const, interpolation: 'bilinear' as const, antialias: true, padValue: 0 };
   // 2560×1600 crops to 1600×1600: 1/8 gives 200 < 224, 2/8 gives 400.
   assert.deepEqual(dctScale(fitPlan(1600, 2560, g), 'bilinear', factors), { num: 2, denom: 8 });
-  // 500×375 → box 375²: 5/8 gives 234 ≥ 224, 4/8 gives 187.5.
-  assert.deepEqual(dctScale(fitPlan(375, 500, g), 'bilinear', factors), { num: 5, denom: 8 });
+  // 500×375 → box 375²: 4/8 gives 187.5 < 224; 5/8 (234) would cover it but runs a C IDCT.
+  assert.deepEqual(dctScale(fitPlan(375, 500, g), 'bilinear', factors), { num: 1, denom: 1 });
+  // 1000×750 → box 750²: 3/8 (281) is skipped likewise; 4/8 gives 375.
+  assert.deepEqual(dctScale(fitPlan(750, 1000, g), 'bilinear', factors), { num: 4, denom: 8 });
   assert.deepEqual(dctScale(fitPlan(200, 200, g), 'bilinear', factors), { num: 1, denom: 1 });
   assert.deepEqual(dctScale(fitPlan(1600, 2560, g), 'nearest', factors), { num: 1, denom: 1 });
 });
