@@ -108,6 +108,8 @@ async function main(): Promise<void> {
     torchvisionLoader(typicalJob),
     opencvLoop(typicalJob),
     turboFloor(typicalJob),
+    // The floor on one thread: how far the machine itself scales from 1 to `cores` threads.
+    ...(cores > 1 ? [turboFloor({ ...typicalJob, jobs: 1 }, 'floor-j1')] : []),
   ], 'typical JPEGs');
   log(`typical JPEGs → 224x224: ${typical.count} images`);
   const typicalRuns = await runGroup(typicalTools, typical.count, repo, defaultPolicy, log);

@@ -105,9 +105,9 @@ export const pilPool = (job: Job, draft: boolean): Tool =>
 
 export const opencvLoop = (job: Job): Tool => pythonTool(job, 'opencv', 'OpenCV loop (imread + resize INTER_AREA)', 'opencv-loop.py', []);
 
-/** The decode floor: read + TurboJPEG DCT-scaled decode in `jobs` worker threads, nothing else. */
-export const turboFloor = (job: Job): Tool =>
-  pythonTool(job, 'floor', `floor: read + TurboJPEG DCT-scaled decode, ${job.jobs} threads`, 'turbo-floor.mjs', [String(job.jobs)], node);
+/** The decode floor: read + TurboJPEG DCT-scaled decode in `jobs` worker threads, nothing else; `id` tells a second thread count apart. */
+export const turboFloor = (job: Job, id = 'floor'): Tool =>
+  pythonTool(job, id, `floor: read + TurboJPEG DCT-scaled decode, ${job.jobs} thread${job.jobs === 1 ? '' : 's'}`, 'turbo-floor.mjs', [String(job.jobs)], node);
 
 export const torchvisionLoader = (job: Job): Tool =>
   pythonTool(job, 'torchvision', `torchvision ImageFolder + DataLoader(num_workers=${job.jobs})`, 'torchvision-loader.py', [String(job.jobs)]);
