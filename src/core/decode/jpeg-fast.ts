@@ -14,7 +14,7 @@ import { cmykToRgb, rgbToLuma, widen } from './pixels.js';
 import { type TurboPixelFormat, scaledSize, turboJpeg } from './turbojpeg.js';
 import { applyFit, dctScale, fitPlan } from '../geometry/fit.js';
 import { orient } from '../geometry/orient.js';
-import type { Pixels } from '../geometry/resample.js';
+import { type Pixels, resampleScratch } from '../geometry/resample.js';
 import type { DecodedImage, DecodePlan } from '../types.js';
 
 /** How the report names this decoder. */
@@ -53,12 +53,15 @@ export async function decodeJpegFast(buf: Uint8Array, abs: string, plan: DecodeP
   const greyOut = header.colorspace === 'gray' || (plan.channels === 1 && dct === 'fast' && !cmyk);
   const format: TurboPixelFormat = cmyk ? 'cmyk' : greyOut ? 'gray' : 'rgb';
 
-  let r = await turbo.decompress(buf, width, height, format, { dct, stopOnWarning: true });
+  // Pixels that go to the resampler unchanged are decoded into its memory, not copied there.
+  const straight = g && fit && orientation === 1 && !cmyk && !(plan.channels === 1 && format === 'rgb');
+  const into = straight ? resampleScratch : undefined;
+  let r = await turbo.decompress(buf, width, height, format, { dct, stopOnWarning: true, into });
   let damage: string | undefined;
   if (!r.ok && r.warning) {
     if (!plan.allowDamaged) throw damagedJpeg(abs, r.error, buf);
     damage = r.error;
-    r = await turbo.decompress(buf, width, height, format, { dct, stopOnWarning: false });
+    r = await turbo.decompress(buf, width, height, format, { dct, stopOnWarning: false, into });
   }
   if (!r.ok) return null;
 

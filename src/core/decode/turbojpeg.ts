@@ -50,6 +50,17 @@ export type DecompressResult =
   | { ok: true; data: Uint8Array; width: number; height: number; warned: boolean; borrowed: boolean }
   | { ok: false; error: string; warning: boolean };
 
+export interface DecompressOptions {
+  dct: 'fast' | 'accurate';
+  stopOnWarning: boolean;
+  /**
+   * Where a worker thread decodes to instead of its scratch (null: the scratch), e.g. the
+   * resampler's own memory (resampleScratch); ignored on the main thread. The result is borrowed
+   * from it alike.
+   */
+  into?: (bytes: number) => Uint8Array | null;
+}
+
 export interface TurboJpeg {
   /** e.g. "libturbojpeg.so.0". */
   library: string;
@@ -62,7 +73,7 @@ export interface TurboJpeg {
    * with `{ ok: false, warning: true }` and its text when `stopOnWarning`; otherwise the pixels
    * come back with `warned` (TurboJPEG 2.x keeps no text for a warning it did not stop on).
    */
-  decompress(jpeg: Uint8Array, width: number, height: number, format: TurboPixelFormat, opts: { dct: 'fast' | 'accurate'; stopOnWarning: boolean }): Promise<DecompressResult>;
+  decompress(jpeg: Uint8Array, width: number, height: number, format: TurboPixelFormat, opts: DecompressOptions): Promise<DecompressResult>;
 }
 
 /** TJSCALED: a dimension decoded at num/denom. */
@@ -189,12 +200,13 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle, library: string
         give(h);
       }
     },
-    async decompress(jpeg, width, height, format, { dct, stopOnWarning }) {
+    async decompress(jpeg, width, height, format, { dct, stopOnWarning, into }) {
       const bands = format === 'gray' ? 1 : format === 'rgb' ? 3 : 4;
       // A worker thread decodes one image at a time, so it decodes into one grow-only scratch:
       // a fresh buffer per image costs a page fault per 4 KiB on first touch (see row-buffers.ts).
       // The main thread may run several decodes at once on libuv's pool, so it allocates.
-      const data = sync ? scratchBytes(width * height * bands) : new Uint8Array(width * height * bands);
+      const bytes = width * height * bands;
+      const data = sync ? (into?.(bytes) ?? scratchBytes(bytes)) : new Uint8Array(bytes);
       const flags = (dct === 'fast' ? flagFastDct : flagAccurateDct) | flagLimitScans | (stopOnWarning ? flagStopOnWarning : 0);
       const h = take();
       try {

@@ -56,6 +56,19 @@ function kernel(bytes: number): Kernel | null {
 
 const align = (n: number): number => (n + spare + 15) & ~15;
 
+/**
+ * `bytes` bytes at the start of this thread's kept WebAssembly memory, for a decoder to write
+ * pixels that the next resample then reads where they are instead of copying them in (a
+ * 500×375 RGB image is 560 KB). Valid until that resample or the next call; null where the
+ * passes cannot run here or the image is past the kept memory.
+ * @example const into = resampleScratch(w * h * 3); decodeInto(into ?? new Uint8Array(w * h * 3));
+ */
+export function resampleScratch(bytes: number): Uint8Array | null {
+  if (bytes + spare > keptBytes) return null;
+  const k = kernel(align(bytes));
+  return k === kept && k ? new Uint8Array(k.memory.buffer, 0, bytes) : null;
+}
+
 function putCoefficients(mem: ArrayBuffer, at: number, c: Coefficients): number {
   new Int32Array(mem, at, c.bounds.length).set(c.bounds);
   new Int32Array(mem, at + c.bounds.byteLength, c.k.length).set(c.k);
@@ -67,19 +80,33 @@ export const separableWasm: SeparablePasses = (src, first, rows, outW, hor, outH
   const { bands } = src;
   const srcStride = src.width * bands;
   const midStride = hor ? outW * bands : srcStride;
-  const srcAt = 0;
-  const midAt = align(srcAt + rows * srcStride);
-  const outAt = hor ? align(midAt + rows * midStride) : midAt;
-  const horAt = vert ? align(outAt + outH * midStride) : outAt;
   // Three or four bands take the two-taps-a-step pass, whose weights are laid out per column.
   const pairs = hor && (bands === 3 || bands === 4) ? (hor.ksize + 1) >> 1 : 0;
-  const pairsAt = hor ? align(horAt + hor.bounds.byteLength + hor.k.byteLength) : horAt;
-  const vertAt = pairs ? align(pairsAt + outW * pairs * 32) : pairsAt;
-  const end = vert ? align(vertAt + vert.bounds.byteLength + vert.k.byteLength) : vertAt;
+  // Where each buffer goes when the source rows take `srcBytes` from the start.
+  const layout = (srcBytes: number) => {
+    const midAt = align(srcBytes);
+    const outAt = hor ? align(midAt + rows * midStride) : midAt;
+    const horAt = vert ? align(outAt + outH * midStride) : outAt;
+    const pairsAt = hor ? align(horAt + hor.bounds.byteLength + hor.k.byteLength) : horAt;
+    const vertAt = pairs ? align(pairsAt + outW * pairs * 32) : pairsAt;
+    const end = vert ? align(vertAt + vert.bounds.byteLength + vert.k.byteLength) : vertAt;
+    return { midAt, outAt, horAt, pairsAt, vertAt, end };
+  };
+  // Pixels a decoder wrote into resampleScratch are read where they are, when all the buffers
+  // fit the kept memory; checked before kernel() may grow it, which detaches the view (the
+  // bytes stay, at the same offsets).
+  let at = layout(src.height * srcStride);
+  const inPlace = kept !== undefined && src.data.buffer === kept.memory.buffer && src.data.byteOffset === 0 && at.end <= keptBytes;
+  if (!inPlace) at = layout(rows * srcStride);
+  const { midAt, outAt, horAt, pairsAt, vertAt, end } = at;
+  const srcAt = inPlace ? first * srcStride : 0;
+  let rowsIn = inPlace ? null : src.data.subarray(first * srcStride, (first + rows) * srcStride);
+  // Any other view of the kept memory is copied out first: kernel() may detach it.
+  if (rowsIn && kept && rowsIn.buffer === kept.memory.buffer) rowsIn = rowsIn.slice();
   const k = kernel(end);
   if (!k) return null;
   const mem = k.memory.buffer;
-  new Uint8Array(mem).set(src.data.subarray(first * srcStride, (first + rows) * srcStride), srcAt);
+  if (rowsIn) new Uint8Array(mem).set(rowsIn, srcAt);
   let result = srcAt;
   if (hor) {
     const kAt = putCoefficients(mem, horAt, hor);

@@ -16,7 +16,7 @@ import { separableJs } from './resample-js.js';
 import { separableWasm } from './resample-wasm.js';
 
 export type { Pixels, ResampleFilter, SourceBox } from './resample-coefficients.js';
-export { wasmSimdAvailable } from './resample-wasm.js';
+export { resampleScratch, wasmSimdAvailable } from './resample-wasm.js';
 
 /** Which passes run: WebAssembly SIMD where available ('auto'), or one of them by name. */
 export type ResampleEngine = 'auto' | 'wasm' | 'js';

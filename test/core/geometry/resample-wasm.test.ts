@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { type Pixels, type ResampleFilter, resample, wasmSimdAvailable } from '../../../src/core/geometry/resample.js';
+import { type Pixels, type ResampleFilter, resample, resampleScratch, wasmSimdAvailable } from '../../../src/core/geometry/resample.js';
 import { bytesModulePath, resampleWasmModule } from '../../../scripts/build-wasm.js';
 
 let seed = 7;
@@ -74,4 +74,29 @@ test('worker threads run the WebAssembly passes too (decoding runs in them)', as
   assert.equal(reply.error, undefined, reply.error);
   assert.equal(reply.simd, true);
   assert.ok(Buffer.from(reply.data!).equals(Buffer.from(resample(src, box, 224, 224, 'bilinear', 'js').data)));
+});
+
+test('pixels decoded into resampleScratch resize in place to the same bytes, also when the resize then grows the memory or takes a view into it', () => {
+  const check = (src: Pixels, box: { x0: number; y0: number; x1: number; y1: number }, outW: number, outH: number, what: string) => {
+    const expected = resample({ ...src, data: src.data.slice() }, box, outW, outH, 'bilinear', 'js').data;
+    const scratch = resampleScratch(src.data.length);
+    assert.ok(scratch, what);
+    scratch.set(src.data);
+    const got = resample({ ...src, data: scratch }, box, outW, outH, 'bilinear', 'wasm').data;
+    assert.ok(Buffer.from(got).equals(Buffer.from(expected)), what);
+  };
+  check(pixels(500, 375, 3), { x0: 0, y0: 0, x1: 500, y1: 375 }, 224, 224, 'whole image, both passes');
+  check(pixels(300, 301, 4), { x0: 10, y0: 37, x1: 290, y1: 250 }, 150, 97, 'a box: the vertical pass starts at a later row');
+  // A small source, then an upscale whose buffers need more memory than the scratch grew to.
+  check(pixels(60, 40, 3), { x0: 0, y0: 0, x1: 60, y1: 40 }, 1500, 1100, 'memory grows after the decode');
+  // Past the kept memory: a throwaway instance, fed from the scratch before anything grows.
+  check(pixels(1400, 1000, 3), { x0: 0, y0: 0, x1: 1400, y1: 1000 }, 2000, 1900, 'buffers past the kept memory');
+  // A view that does not start at the scratch's start is copied before the memory can grow.
+  const src = pixels(80, 50, 3);
+  const scratch = resampleScratch(src.data.length + 3)!;
+  const view = scratch.subarray(3, 3 + src.data.length);
+  view.set(src.data);
+  const expected = resample({ ...src, data: src.data.slice() }, { x0: 0, y0: 0, x1: 80, y1: 50 }, 1700, 1300, 'bilinear', 'js').data;
+  const got = resample({ ...src, data: view }, { x0: 0, y0: 0, x1: 80, y1: 50 }, 1700, 1300, 'bilinear', 'wasm').data;
+  assert.ok(Buffer.from(got).equals(Buffer.from(expected)), 'offset view');
 });
