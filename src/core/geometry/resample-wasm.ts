@@ -15,7 +15,6 @@ interface Kernel {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   horizontal(src: number, srcStride: number, rows: number, outW: number, bands: number, bounds: number, k: number, ksize: number, out: number): void;
   horizontalPairs4(src: number, srcStride: number, rows: number, outW: number, bands: number, bounds: number, kv: number, pairs: number, out: number): void;
-  horizontalPairs(src: number, srcStride: number, rows: number, outW: number, bands: number, bounds: number, kv: number, pairs: number, out: number): void;
   pairWeights(k: number, ksize: number, outW: number, out: number): void;
   vertical(src: number, stride: number, outH: number, bounds: number, k: number, ksize: number, out: number): void;
 }
@@ -80,8 +79,9 @@ export const separableWasm: SeparablePasses = (src, first, rows, outW, hor, outH
   const { bands } = src;
   const srcStride = src.width * bands;
   const midStride = hor ? outW * bands : srcStride;
-  // Three or four bands take the two-taps-a-step pass, whose weights are laid out per column.
-  const pairs = hor && (bands === 3 || bands === 4) ? (hor.ksize + 1) >> 1 : 0;
+  // Three or four bands take the four-rows, two-taps-a-step pass (four rows at least), whose
+  // weights are laid out per column.
+  const pairs = hor && (bands === 3 || bands === 4) && rows >= 4 ? (hor.ksize + 1) >> 1 : 0;
   // Where each buffer goes when the source rows take `srcBytes` from the start.
   const layout = (srcBytes: number) => {
     const midAt = align(srcBytes);
@@ -114,7 +114,9 @@ export const separableWasm: SeparablePasses = (src, first, rows, outW, hor, outH
       k.pairWeights(kAt, hor.ksize, outW, pairsAt);
       const fours = rows & ~3;
       k.horizontalPairs4(srcAt, srcStride, fours, outW, bands, horAt, pairsAt, pairs, midAt);
-      k.horizontalPairs(srcAt + fours * srcStride, srcStride, rows - fours, outW, bands, horAt, pairsAt, pairs, midAt + fours * midStride);
+      // The last rows again as a group of four ending at the last: the overlap is rewritten
+      // with the same bytes.
+      if (fours < rows) k.horizontalPairs4(srcAt + (rows - 4) * srcStride, srcStride, 4, outW, bands, horAt, pairsAt, pairs, midAt + (rows - 4) * midStride);
     } else {
       k.horizontal(srcAt, srcStride, rows, outW, bands, horAt, kAt, hor.ksize, midAt);
     }

@@ -51,70 +51,18 @@
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $rowLoop))))
 
-  ;; The horizontal pass for 3 or 4 bands, two taps per step with i32x4.dot_i16x8_s. Each weight
-  ;; is split exactly as w = hi * 2048 + lo (hi = w >> 11, lo = w & 2047), so both halves fit
-  ;; i16 lanes, and the sum is rebuilt as (Σ p*hi << 11) + Σ p*lo: the same i32 as Pillow's
-  ;; Σ p*w. kv holds, per output column, `pairs` steps of 32 bytes (see pairWeights). A step
-  ;; past an odd tap count reads one more pixel, at weight 0.
-  (func (export "horizontalPairs")
-    (param $src i32) (param $srcStride i32) (param $rows i32) (param $outW i32) (param $bands i32)
-    (param $bounds i32) (param $kv i32) (param $pairs i32) (param $out i32)
-    (local $y i32) (local $xx i32) (local $j i32) (local $n i32) (local $p i32) (local $b i32)
-    (local $w i32) (local $col i32) (local $step i32) (local $colBytes i32)
-    (local $mask v128) (local $px v128) (local $hi v128) (local $lo v128) (local $v v128)
-    ;; Bytes of two pixels to i16 lanes [c0 tap0, c0 tap1, c1 tap0, c1 tap1, ...]; 0x80 gives 0.
-    (local.set $mask (if (result v128) (i32.eq (local.get $bands) (i32.const 3))
-      (then (v128.const i8x16 0 128 3 128 1 128 4 128 2 128 5 128 128 128 128 128))
-      (else (v128.const i8x16 0 128 4 128 1 128 5 128 2 128 6 128 3 128 7 128))))
-    (local.set $step (i32.shl (local.get $bands) (i32.const 1)))
-    (local.set $colBytes (i32.shl (local.get $pairs) (i32.const 5)))
-    (block $rowsDone
-      (loop $rowLoop
-        (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $rows)))
-        (local.set $xx (i32.const 0))
-        (local.set $b (local.get $bounds))
-        (local.set $col (local.get $kv))
-        (block $colsDone
-          (loop $colLoop
-            (br_if $colsDone (i32.ge_u (local.get $xx) (local.get $outW)))
-            (local.set $p (i32.add (local.get $src)
-              (i32.mul (i32.load (local.get $b)) (local.get $bands))))
-            (local.set $n (i32.shr_u (i32.add (i32.load offset=4 (local.get $b)) (i32.const 1)) (i32.const 1)))
-            (local.set $hi (v128.const i32x4 0 0 0 0))
-            (local.set $lo (v128.const i32x4 0 0 0 0))
-            (local.set $w (local.get $col))
-            (local.set $j (i32.const 0))
-            (block $tapsDone
-              (loop $tapLoop
-                (br_if $tapsDone (i32.ge_u (local.get $j) (local.get $n)))
-                (local.set $px (i8x16.swizzle (v128.load64_zero (local.get $p)) (local.get $mask)))
-                (local.set $hi (i32x4.add (local.get $hi) (i32x4.dot_i16x8_s (local.get $px) (v128.load (local.get $w)))))
-                (local.set $lo (i32x4.add (local.get $lo) (i32x4.dot_i16x8_s (local.get $px) (v128.load offset=16 (local.get $w)))))
-                (local.set $p (i32.add (local.get $p) (local.get $step)))
-                (local.set $w (i32.add (local.get $w) (i32.const 32)))
-                (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                (br $tapLoop)))
-            (local.set $v (i32x4.shr_s
-              (i32x4.add (i32x4.add (i32x4.shl (local.get $hi) (i32.const 11)) (local.get $lo)) (i32x4.splat (i32.const 2097152)))
-              (i32.const 22)))
-            (local.set $v (i16x8.narrow_i32x4_s (local.get $v) (local.get $v)))
-            (i32.store (local.get $out) (i32x4.extract_lane 0 (i8x16.narrow_i16x8_u (local.get $v) (local.get $v))))
-            (local.set $out (i32.add (local.get $out) (local.get $bands)))
-            (local.set $b (i32.add (local.get $b) (i32.const 8)))
-            (local.set $col (i32.add (local.get $col) (local.get $colBytes)))
-            (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
-            (br $colLoop)))
-        (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
-        (local.set $y (i32.add (local.get $y) (i32.const 1)))
-        (br $rowLoop))))
-
   ;; The low 3 bytes of $v at $at.
   (func $store3 (param $at i32) (param $v i32)
     (i32.store16 (local.get $at) (local.get $v))
     (i32.store8 offset=2 (local.get $at) (i32.shr_u (local.get $v) (i32.const 16))))
 
-  ;; horizontalPairs four rows at a time (rows a multiple of 4): the rows share each column's
-  ;; bounds, weight loads and loop steps, which cost more than the sums themselves.
+  ;; The horizontal pass for 3 or 4 bands, four rows and two taps per step with
+  ;; i32x4.dot_i16x8_s (rows a multiple of 4). Each weight is split exactly as
+  ;; w = hi * 2048 + lo (hi = w >> 11, lo = w & 2047), so both halves fit i16 lanes, and the sum
+  ;; is rebuilt as (Σ p*hi << 11) + Σ p*lo: the same i32 as Pillow's Σ p*w. kv holds, per output
+  ;; column, `pairs` steps of 32 bytes (see pairWeights); a step past an odd tap count reads one
+  ;; more pixel, at weight 0. The four rows share each column's bounds, weight loads and loop
+  ;; steps, which cost more than the sums themselves.
   (func (export "horizontalPairs4")
     (param $src i32) (param $srcStride i32) (param $rows i32) (param $outW i32) (param $bands i32)
     (param $bounds i32) (param $kv i32) (param $pairs i32) (param $out i32)
@@ -207,7 +155,7 @@
         (local.set $y (i32.add (local.get $y) (i32.const 4)))
         (br $rowLoop))))
 
-  ;; horizontalPairs' weights from k (ksize i32 weights per column, outW columns): per column
+  ;; horizontalPairs4's weights from k (ksize i32 weights per column, outW columns): per column
   ;; and pair of taps, [hi0 hi1] ×4 as i16 then [lo0 lo1] ×4; a tap past ksize weighs 0.
   (func (export "pairWeights") (param $k i32) (param $ksize i32) (param $outW i32) (param $out i32)
     (local $xx i32) (local $t i32) (local $w0 i32) (local $w1 i32)
