@@ -26,19 +26,21 @@ const formatsByExtension: Record<string, string> = {
 export function describeDecoders(extensions: Iterable<string>, versions: { sharp: string; libvips: string }): Record<string, string> {
   const vips = `sharp ${versions.sharp} / libvips ${versions.libvips}`;
   const side = Math.floor(Math.sqrt(fastPngMaxPixels));
-  const all: Record<string, string> = {
-    JPEG: turboDecoderName() ? `${turboDecoderName()}; ${vips} for 12-bit, lossless and CMYK-with-ICC-profile JPEGs` : vips,
-    PNG: `img2npy PNG reader up to ${side}x${side} px (non-interlaced); ${vips} otherwise`,
-    BMP: `img2npy BMP reader; ${vips} resizes`,
-    GIF: vips,
-    WebP: vips,
-    TIFF: vips,
-    AVIF: vips,
+  // Per format on demand: naming the JPEG decoder loads libturbojpeg, which a run without JPEGs
+  // (on this thread, where the report is written) never needed.
+  const all: Record<string, () => string> = {
+    JPEG: () => (turboDecoderName() ? `${turboDecoderName()}; ${vips} for 12-bit, lossless and CMYK-with-ICC-profile JPEGs` : vips),
+    PNG: () => `img2npy PNG reader up to ${side}x${side} px (non-interlaced); ${vips} otherwise`,
+    BMP: () => `img2npy BMP reader; ${vips} resizes`,
+    GIF: () => vips,
+    WebP: () => vips,
+    TIFF: () => vips,
+    AVIF: () => vips,
   };
   const out: Record<string, string> = {};
   for (const ext of extensions) {
     const format = formatsByExtension[ext.toLowerCase().replace(/^\./, '')];
-    if (format) out[format] = all[format];
+    if (format) out[format] ??= all[format]();
   }
   return out;
 }

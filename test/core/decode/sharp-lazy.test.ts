@@ -1,6 +1,7 @@
 /**
  * sharp loads on first use only: a decoder thread that meets only JPEGs (TurboJPEG) and small
  * PNGs (our reader) never pays for libvips; any other format still decodes, through sharp.
+ * Likewise a run without JPEGs never loads libturbojpeg.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -71,4 +72,26 @@ test('a whole conversion of JPEGs and small PNGs never loads sharp on the main t
   const vips = `sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}`;
   assert.ok(r.decoders.PNG.endsWith(`${vips} otherwise`), r.decoders.PNG);
   assert.ok(r.decoders.JPEG.includes(vips), r.decoders.JPEG);
+});
+
+test('a conversion of PNGs only never loads libturbojpeg: the report names no JPEG decoder', { skip: process.platform !== 'linux' && 'reads /proc/self/maps' }, async (t) => {
+  const dir = await tempDir(t);
+  const src = { create: { width: 40, height: 30, channels: 3 as const, background: { r: 20, g: 130, b: 90 } } };
+  for (const c of ['a', 'b']) {
+    await mkdir(join(dir, 'in', c), { recursive: true });
+    await sharp(src).png().toFile(join(dir, 'in', c, '2.png'));
+  }
+  const core = fileURLToPath(new URL('../../../src/core/index.ts', import.meta.url));
+  const code = `
+    const { readFileSync } = await import('node:fs');
+    const { convert } = await import(${JSON.stringify(core)});
+    const report = await convert({ jobId: 't', input: ${JSON.stringify(join(dir, 'in'))}, output: ${JSON.stringify(join(dir, 'out.npz'))},
+      options: { size: { height: 8, width: 8 }, jobs: 1 }, overwrite: false });
+    const turbo = readFileSync('/proc/self/maps', 'utf8').includes('libturbojpeg');
+    console.log(JSON.stringify({ turbo, decoders: report.decoders, shape: report.shape }));`;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: repoRoot });
+  const r = JSON.parse(stdout.trim().split('\n').pop()!);
+  assert.deepEqual(r.shape, [2, 8, 8, 3]);
+  assert.deepEqual(Object.keys(r.decoders), ['PNG']);
+  assert.equal(r.turbo, false, 'libturbojpeg is mapped into the process');
 });
