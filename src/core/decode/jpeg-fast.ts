@@ -1,7 +1,7 @@
 /**
- * The JPEG fast path: TurboJPEG decodes at the smallest SIMD DCT scale that still covers the output
- * (default mode) or at full size with the DCT the plan names (Keras mode: IFAST, as TensorFlow),
- * then orientation, the Pillow-style resample and the channel conversion run here in JS.
+ * The JPEG fast path: TurboJPEG decodes at the smallest SIMD DCT scale that still covers the
+ * output (default mode) or at full size with the DCT the plan names (Keras mode: IFAST, as
+ * TensorFlow), then orientation, the Pillow-style resample and the channel conversion run here.
  *
  * Left to sharp (answers null): no TurboJPEG, headers or frames TurboJPEG refuses (12-bit,
  * lossless, broken headers: sharp then decodes or words the error), and CMYK with an embedded

@@ -2,7 +2,7 @@
  * The separable passes in WebAssembly SIMD (wasm/resample.wat) with Pillow's exact integer sums,
  * several times faster than the TypeScript passes. RGB and RGBA rows go through the horizontal
  * pass four rows and two taps a step (i32x4.dot_i16x8_s on weights split into exact halves): the
- * per-column work, not the sums, set its pace. Each thread compiles the embedded module once,
+ * per-column work, not the sums, sets its pace. Each thread compiles the embedded module once,
  * on first use; where the engine has no WASM SIMD, `separableWasm` answers null and the caller
  * takes the TypeScript passes.
  */
