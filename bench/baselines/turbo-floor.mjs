@@ -39,7 +39,8 @@ function decodeAll(files, target, next) {
     const buf = readFileSync(file);
     if (header(handle, buf, buf.length, w, h, sub, cs) !== 0) throw new Error(`header failed: ${file}`);
     let m = 8;
-    for (const k of SIMD_EIGHTHS) if (Math.min(Math.ceil((w[0] * k) / 8), Math.ceil((h[0] * k) / 8)) >= target) { m = k; break; }
+    // As img2npy's dctScale: the unrounded scaled side must cover the target.
+    for (const k of SIMD_EIGHTHS) if ((Math.min(w[0], h[0]) * k) / 8 >= target) { m = k; break; }
     const sw = Math.ceil((w[0] * m) / 8);
     const sh = Math.ceil((h[0] * m) / 8);
     if (out.length < sw * sh * 3) out = new Uint8Array(sw * sh * 3);

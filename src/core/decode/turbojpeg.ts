@@ -56,7 +56,8 @@ export interface DecompressOptions {
   /**
    * Where a worker thread decodes to instead of its scratch (null: the scratch), e.g. the
    * resampler's own memory (resampleScratch); ignored on the main thread. The result is borrowed
-   * from it alike.
+   * from it alike: as with the scratch, one decode at a time per thread, each used before the
+   * next begins (the job's decoder threads work that way).
    */
   into?: (bytes: number) => Uint8Array | null;
 }

@@ -58,8 +58,9 @@ const align = (n: number): number => (n + spare + 15) & ~15;
 /**
  * `bytes` bytes at the start of this thread's kept WebAssembly memory, for a decoder to write
  * pixels that the next resample then reads where they are instead of copying them in (a
- * 500×375 RGB image is 560 KB). Valid until that resample or the next call; null where the
- * passes cannot run here or the image is past the kept memory.
+ * 500×375 RGB image is 560 KB). Valid until that resample or the next call, which may also
+ * detach it (the memory grows): one image at a time per thread. Null where the passes cannot
+ * run here or the image is past the kept memory.
  * @example const into = resampleScratch(w * h * 3); decodeInto(into ?? new Uint8Array(w * h * 3));
  */
 export function resampleScratch(bytes: number): Uint8Array | null {
