@@ -53,9 +53,10 @@ export async function decodeJpegFast(buf: Uint8Array, abs: string, plan: DecodeP
   const greyOut = header.colorspace === 'gray' || (plan.channels === 1 && dct === 'fast' && !cmyk);
   const format: TurboPixelFormat = cmyk ? 'cmyk' : greyOut ? 'gray' : 'rgb';
 
-  // Pixels that go to the resampler unchanged are decoded into its memory, not copied there.
-  const straight = g && fit && orientation === 1 && !cmyk && !(plan.channels === 1 && format === 'rgb');
-  const into = straight ? resampleScratch : undefined;
+  // Pixels bound for the resampler are decoded into its memory: it reads them where they are
+  // when they reach it unchanged (separableWasm), and a conversion or rotation first reads them
+  // into a buffer of its own, as from the scratch.
+  const into = g && fit ? resampleScratch : undefined;
   let r = await turbo.decompress(buf, width, height, format, { dct, stopOnWarning: true, into });
   let damage: string | undefined;
   if (!r.ok && r.warning) {
