@@ -30,7 +30,7 @@ export function describeDecoders(extensions: Iterable<string>, versions: { sharp
   // (on this thread, where the report is written) never needed.
   const all: Record<string, () => string> = {
     JPEG: () => (turboDecoderName() ? `${turboDecoderName()}; ${vips} for 12-bit, lossless and CMYK-with-ICC-profile JPEGs` : vips),
-    PNG: () => `img2npy PNG reader up to ${side}x${side} px (non-interlaced); ${vips} otherwise`,
+    PNG: () => `img2npy PNG reader up to ${side}x${side} px; ${vips} otherwise`,
     BMP: () => `img2npy BMP reader; ${vips} resizes`,
     GIF: () => vips,
     WebP: () => vips,

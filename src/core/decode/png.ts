@@ -7,8 +7,10 @@
  * and tRNS become rgb/rgba, and 16-bit samples are rounded with `to8Bit`, as the sharp path does.
  * Values are as stored: gAMA, cHRM, sRGB, iCCP and sBIT are ignored there too.
  *
+ * Adam7-interlaced files are read pass by pass and put back in place, as libpng does.
+ *
  * It never throws and never guesses: anything it does not read exactly as libpng would
- * (interlacing, a bad CRC, a truncated or damaged stream, out-of-range tRNS or palette indices,
+ * (a bad CRC, a truncated or damaged stream, out-of-range tRNS or palette indices,
  * EXIF when orientation matters, large images) answers null, and the caller decodes the bytes
  * with sharp, which then gives its own pixels or its own error.
  */
@@ -54,6 +56,7 @@ interface Header {
   /** Alpha per palette entry (colour type 3), or the transparent grey / r,g,b samples (0, 2). */
   trns: Uint8Array | null;
   idat: Uint8Array[];
+  interlaced: boolean;
 }
 
 /** Walks the chunks; null when anything is outside what this reader takes on. */
@@ -77,8 +80,8 @@ function readChunks(buf: Uint8Array, opts: PngFastOptions): Header | null {
       if (h || len !== 13) return null;
       const colorType = data[9];
       const depth = data[8];
-      if (!depthsAllowed[colorType]?.includes(depth) || data[10] !== 0 || data[11] !== 0 || data[12] !== 0) return null;
-      h = { width: u32(data, 0), height: u32(data, 4), depth, colorType, palette: null, trns: null, idat: [] };
+      if (!depthsAllowed[colorType]?.includes(depth) || data[10] !== 0 || data[11] !== 0 || data[12] > 1) return null;
+      h = { width: u32(data, 0), height: u32(data, 4), depth, colorType, palette: null, trns: null, idat: [], interlaced: data[12] === 1 };
       if (h.width === 0 || h.height === 0 || h.width * h.height > opts.maxPixels) return null;
       continue;
     }
@@ -136,6 +139,77 @@ function trnsValid(h: Header, data: Uint8Array): boolean {
     default:
       return false;
   }
+}
+
+/** One reduced image of the filtered stream: every dx-th pixel from x0 of every dy-th row from y0, at byte `at`. */
+interface Pass {
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+  width: number;
+  height: number;
+  rowBytes: number;
+  at: number;
+}
+
+/** Adam7's seven passes: first column and row, then the steps between columns and rows. */
+const adam7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
+
+/**
+ * Where each pass lies in the inflated stream: the whole image as one pass, or Adam7's seven,
+ * of which those with no pixel (images under 5 pixels a side) take no bytes, not even filter bytes.
+ */
+function passesOf(h: Header, bitsPerPixel: number): Pass[] {
+  const steps = h.interlaced ? adam7 : ([[0, 0, 1, 1]] as const);
+  const passes: Pass[] = [];
+  let at = 0;
+  for (const [x0, y0, dx, dy] of steps) {
+    const width = Math.ceil((h.width - x0) / dx);
+    const height = Math.ceil((h.height - y0) / dy);
+    if (width <= 0 || height <= 0) continue;
+    const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
+    passes.push({ x0, y0, dx, dy, width, height, rowBytes, at });
+    at += (rowBytes + 1) * height;
+  }
+  return passes;
+}
+
+/**
+ * The unfiltered passes put back as the rows of a non-interlaced image (a zero filter byte
+ * before each row of `rowBytes`), which `expand` then reads as it reads any other.
+ */
+function deinterlace(raw: Uint8Array, passes: readonly Pass[], h: Header, rowBytes: number, bitsPerPixel: number): Uint8Array {
+  const stride = rowBytes + 1;
+  const out = new Uint8Array(stride * h.height);
+  const bytes = bitsPerPixel >> 3;
+  const mask = (1 << bitsPerPixel) - 1;
+  for (const p of passes) {
+    for (let y = 0; y < p.height; y++) {
+      const from = p.at + y * (p.rowBytes + 1) + 1;
+      const to = (p.y0 + y * p.dy) * stride + 1;
+      for (let x = 0, ox = p.x0; x < p.width; x++, ox += p.dx) {
+        if (bytes > 0) {
+          for (let b = 0, s = from + x * bytes, d = to + ox * bytes; b < bytes; b++) out[d + b] = raw[s + b];
+        } else {
+          // Sub-byte grey or palette indices: pixels packed from each byte's high bits.
+          const sb = x * bitsPerPixel;
+          const db = ox * bitsPerPixel;
+          const v = (raw[from + (sb >> 3)] >> (8 - bitsPerPixel - (sb & 7))) & mask;
+          out[to + (db >> 3)] |= v << (8 - bitsPerPixel - (db & 7));
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** Reverses the per-row filters in place; false on an unknown filter type. */
@@ -293,7 +367,7 @@ function inflateExactly(stream: Uint8Array, expected: number): Uint8Array | null
 }
 
 /**
- * Decodes a non-interlaced PNG whose pixels this reader can give exactly as the sharp path
+ * Decodes a PNG whose pixels this reader can give exactly as the sharp path
  * loads them, or returns null to say "use sharp" (see the module comment for when).
  *
  * @example
@@ -306,13 +380,18 @@ export function decodePngFast(buf: Uint8Array, opts: PngFastOptions): LoadedPng 
     if (!h) return null;
     const bitsPerPixel = samplesPerPixel[h.colorType] * h.depth;
     const rowBytes = Math.ceil((h.width * bitsPerPixel) / 8);
-    const expected = (rowBytes + 1) * h.height;
+    const passes = passesOf(h, bitsPerPixel);
+    const last = passes[passes.length - 1];
+    const expected = last.at + (last.rowBytes + 1) * last.height;
     const stream = h.idat.length === 1 ? h.idat[0] : Buffer.concat(h.idat);
     // More data than the rows need is a libpng warning, less an error: both are left to sharp.
     const raw = inflateExactly(stream, expected);
     if (!raw) return null;
-    if (!unfilter(raw, h.height, rowBytes, Math.max(1, bitsPerPixel >> 3))) return null;
-    return expand(raw, h, rowBytes);
+    // Each pass is filtered on its own: its first row has no row above.
+    for (const p of passes) {
+      if (!unfilter(raw.subarray(p.at, p.at + (p.rowBytes + 1) * p.height), p.height, p.rowBytes, Math.max(1, bitsPerPixel >> 3))) return null;
+    }
+    return expand(h.interlaced ? deinterlace(raw, passes, h, rowBytes, bitsPerPixel) : raw, h, rowBytes);
   } catch {
     return null;
   }

@@ -31,6 +31,8 @@ interface Spec {
   /** Chunks [type, body] written before IDAT, and after IEND is left out when noEnd. */
   extra?: [string, Uint8Array][];
   noEnd?: boolean;
+  /** Adam7-interlaced. */
+  interlace?: boolean;
 }
 
 function chunk(type: string, body: Uint8Array): Buffer {
@@ -48,51 +50,79 @@ const paethOf = (a: number, b: number, c: number) => {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 };
 
-/** Packs samples into rows and filters each row with its own filter type, as an encoder would. */
+/** Adam7's passes (first column, first row, column step, row step), as the PNG specification lists them. */
+const adam7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/**
+ * Packs samples into rows and filters each row with its own filter type, as an encoder would;
+ * interlaced, each Adam7 pass is a small image of its own, filtered on its own (no pixel, no bytes).
+ */
 function encodeSpec(s: Spec): Buffer {
   const spp = sppOf[s.colorType];
-  const rowBytes = Math.ceil((s.width * spp * s.depth) / 8);
   const bpp = Math.max(1, (spp * s.depth) >> 3);
-  const rows: Uint8Array[] = [];
-  for (let y = 0; y < s.height; y++) {
-    const row = new Uint8Array(rowBytes);
-    for (let i = 0; i < s.width * spp; i++) {
-      const v = s.samples[y * s.width * spp + i];
-      if (s.depth === 16) {
-        row[i * 2] = v >> 8;
-        row[i * 2 + 1] = v & 0xff;
-      } else if (s.depth === 8) row[i] = v;
-      else row[(i * s.depth) >> 3] |= v << (8 - s.depth - ((i * s.depth) & 7));
+  const filterOf = s.filter ?? ((r: number) => r % 5);
+  const parts: Uint8Array[] = [];
+  let rowCount = 0;
+  for (const [x0, y0, dx, dy] of s.interlace ? adam7 : [[0, 0, 1, 1]]) {
+    const width = Math.ceil((s.width - x0) / dx);
+    const height = Math.ceil((s.height - y0) / dy);
+    if (width <= 0 || height <= 0) continue;
+    const rowBytes = Math.ceil((width * spp * s.depth) / 8);
+    const rows: Uint8Array[] = [];
+    for (let y = 0; y < height; y++) {
+      const row = new Uint8Array(rowBytes);
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < spp; c++) {
+          const i = x * spp + c;
+          const v = s.samples[((y0 + y * dy) * s.width + x0 + x * dx) * spp + c];
+          if (s.depth === 16) {
+            row[i * 2] = v >> 8;
+            row[i * 2 + 1] = v & 0xff;
+          } else if (s.depth === 8) row[i] = v;
+          else row[(i * s.depth) >> 3] |= v << (8 - s.depth - ((i * s.depth) & 7));
+        }
+      }
+      rows.push(row);
     }
-    rows.push(row);
-  }
-  const out = new Uint8Array((rowBytes + 1) * s.height);
-  const zero = new Uint8Array(rowBytes);
-  for (let y = 0; y < s.height; y++) {
-    const f = (s.filter ?? ((r: number) => r % 5))(y);
-    const cur = rows[y];
-    const up = y > 0 ? rows[y - 1] : zero;
-    const at = y * (rowBytes + 1);
-    out[at] = f;
-    for (let i = 0; i < rowBytes; i++) {
-      const a = i >= bpp ? cur[i - bpp] : 0;
-      const c = i >= bpp ? up[i - bpp] : 0;
-      const pred = [0, a, up[i], (a + up[i]) >> 1, paethOf(a, up[i], c)][f] ?? 0;
-      out[at + 1 + i] = (cur[i] - pred) & 0xff;
+    const out = new Uint8Array((rowBytes + 1) * height);
+    const zero = new Uint8Array(rowBytes);
+    for (let y = 0; y < height; y++) {
+      const f = filterOf(rowCount++);
+      const cur = rows[y];
+      const up = y > 0 ? rows[y - 1] : zero;
+      const at = y * (rowBytes + 1);
+      out[at] = f;
+      for (let i = 0; i < rowBytes; i++) {
+        const a = i >= bpp ? cur[i - bpp] : 0;
+        const c = i >= bpp ? up[i - bpp] : 0;
+        const pred = [0, a, up[i], (a + up[i]) >> 1, paethOf(a, up[i], c)][f] ?? 0;
+        out[at + 1 + i] = (cur[i] - pred) & 0xff;
+      }
     }
+    parts.push(out);
   }
+  const stream = Buffer.concat(parts);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(s.width, 0);
   ihdr.writeUInt32BE(s.height, 4);
   ihdr[8] = s.depth;
   ihdr[9] = s.colorType;
-  const parts = [Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), chunk('IHDR', ihdr)];
-  for (const [type, body] of s.extra ?? []) parts.push(chunk(type, body));
-  if (s.palette) parts.push(chunk('PLTE', Uint8Array.from(s.palette)));
-  if (s.trns) parts.push(chunk('tRNS', s.trns));
-  parts.push(chunk('IDAT', deflateSync(out)));
-  if (!s.noEnd) parts.push(chunk('IEND', new Uint8Array(0)));
-  return Buffer.concat(parts);
+  ihdr[12] = s.interlace ? 1 : 0;
+  const file = [Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), chunk('IHDR', ihdr)];
+  for (const [type, body] of s.extra ?? []) file.push(chunk(type, body));
+  if (s.palette) file.push(chunk('PLTE', Uint8Array.from(s.palette)));
+  if (s.trns) file.push(chunk('tRNS', s.trns));
+  file.push(chunk('IDAT', deflateSync(stream)));
+  if (!s.noEnd) file.push(chunk('IEND', new Uint8Array(0)));
+  return Buffer.concat(file);
 }
 
 /** Deterministic pseudo-random samples below 2^depth, with 0 and the maximum always present. */
@@ -150,13 +180,13 @@ function assertSame(fast: DecodedImage, slow: DecodedImage, what: string): void 
   assert.ok(Buffer.from(fast.data).equals(Buffer.from(slow.data)), `${what}: pixels differ`);
 }
 
-async function checkAll(dir: string, width: number, height: number): Promise<void> {
+async function checkAll(dir: string, width: number, height: number, interlace = false): Promise<void> {
   for (const { name, spec } of specs(width, height)) {
-    const file = join(dir, `${name.replace(/\W/g, '_')}-${width}x${height}.png`);
-    const bytes = encodeSpec(spec);
+    const file = join(dir, `${name.replace(/\W/g, '_')}-${width}x${height}${interlace ? '-adam7' : ''}.png`);
+    const bytes = encodeSpec({ ...spec, interlace });
     await writeFile(file, bytes);
     assert.ok(decodePngFast(bytes, { exif: true, maxPixels: fastPngMaxPixels }), `${name}: fast path taken`);
-    for (const plan of plans) assertSame(await decodeImage(file, plan), await viaSharp(file, plan), `${name} ${width}x${height} ${plan.channels}/${plan.alpha}`);
+    for (const plan of plans) assertSame(await decodeImage(file, plan), await viaSharp(file, plan), `${name} ${width}x${height}${interlace ? ' Adam7' : ''} ${plan.channels}/${plan.alpha}`);
   }
 }
 
@@ -165,6 +195,12 @@ test('every colour type and bit depth, every filter, equals the sharp path byte 
   await checkAll(dir, 13, 7); // odd width: sub-byte rows end mid-byte
   await checkAll(dir, 1, 1);
   await checkAll(dir, 3, 10);
+});
+
+test('Adam7-interlaced: every colour type and bit depth equals the sharp path, empty passes included', async (t) => {
+  const dir = await tempDir(t);
+  // 13x7 and 17x11 fill every pass with odd remainders; 1x1, 3x10 and 5x2 leave some passes empty.
+  for (const [w, h] of [[13, 7], [17, 11], [1, 1], [3, 10], [5, 2]]) await checkAll(dir, w, h, true);
 });
 
 test('geometry equal to the image size is the identity in every mode and kernel', async (t) => {
@@ -253,16 +289,23 @@ test('eXIf: sharp applies the orientation when plan.exif is on; otherwise the fa
   assertSame(await decodeImage(file, plain), await viaSharp(file, plain), 'exif off');
 });
 
-test('interlaced, over-limit and large PNGs go to sharp and still decode', async (t) => {
+test("interlaced PNGs, from libpng's encoder or ours, read as stored; over-limit and large ones go to sharp", async (t) => {
   const dir = await tempDir(t);
   const g = gradient(20, 9);
   const interlaced = await sharp(g.data, { raw: { width: 20, height: 9, channels: 3 } }).png({ progressive: true }).toBuffer();
   assert.equal(interlaced[8 + 8 + 12], 1, 'fixture is interlaced');
-  assert.equal(decodePngFast(interlaced, { exif: true, maxPixels: 1e6 }), null);
+  assert.deepEqual([...(decodePngFast(interlaced, { exif: true, maxPixels: 1e6 })?.data ?? [])], [...g.data]);
   const file = join(dir, 'adam7.png');
   await writeFile(file, interlaced);
   const img = await decodeImage(file, basePlan);
+  assert.equal(img.decoder, 'img2npy PNG reader');
   assert.deepEqual([...img.data], [...g.data]);
+  // Our own interlaced writer (the Adam7 test's fixtures) read by PIL as by us.
+  const spec: Spec = { width: 11, height: 6, colorType: 3, depth: 2, samples: samples(66, 8, 5).map((v) => v % 4), palette: samples(12, 8, 6), interlace: true };
+  const ours = join(dir, 'ours-adam7.png');
+  await writeFile(ours, encodeSpec(spec));
+  const pil = await py<number[]>(`import sys, json, numpy as np\nfrom PIL import Image\nprint(json.dumps(np.asarray(Image.open(sys.argv[1]).convert('RGB')).reshape(-1).tolist()))`, [ours]);
+  assert.deepEqual([...(await decodeImage(ours, basePlan)).data], pil);
 
   const bytes = encodeSpec({ width: 4, height: 4, colorType: 0, depth: 8, samples: samples(16, 8, 1) });
   assert.equal(decodePngFast(bytes, { exif: true, maxPixels: 15 }), null);
