@@ -226,18 +226,25 @@ async function decodeSniffed(buf: Buffer, abs: string, format: DecodableFormat, 
 }
 
 /**
- * Small PNGs decoded in JS (png.ts) without sharp's per-image pipeline cost, resized when the
- * plan asks with the Pillow-style resampler (geometry/fit.ts); null when sharp must decode (see
- * decodePngFast), and for alpha kept into rgba through a resize (Pillow and libvips resample
- * premultiplied alpha; that stays with sharp). A geometry whose size equals the image's is the
- * identity in every mode, as it is on the sharp path.
+ * Small PNGs decoded in JS (png.ts) without sharp's per-image pipeline cost, then fitted as
+ * fitLoaded does; null when sharp must decode (see decodePngFast).
  */
 function fastPng(buf: Buffer, plan: DecodePlan): DecodedImage | null {
   const limit = plan.maxPixels > 0 ? Math.min(plan.maxPixels, fastPngMaxPixels) : fastPngMaxPixels;
   const px = decodePngFast(buf, { exif: plan.exif, maxPixels: limit });
-  if (!px) return null;
+  return px ? fitLoaded(px, plan, 'img2npy PNG reader') : null;
+}
+
+/**
+ * Pixels a reader of ours loaded (PNG, BMP) to the plan's channels and geometry, resized when
+ * the plan asks with the Pillow-style resampler (geometry/fit.ts) rather than through a sharp
+ * pipeline, whose set-up costs more than small images' whole decode. Null for alpha kept into
+ * rgba through a resize (Pillow and libvips resample premultiplied alpha; that stays with
+ * sharp). A geometry whose size equals the image's is the identity in every mode, as it is on
+ * the sharp path.
+ */
+function fitLoaded(px: LoadedPng, plan: DecodePlan, decoder: string): DecodedImage | null {
   const g = plan.geometry;
-  const decoder = 'img2npy PNG reader';
   if (!g || (g.height === px.height && g.width === px.width)) {
     return { data: toPlanChannels(px, plan), width: px.width, height: px.height, channels: plan.channels, decoder };
   }
@@ -295,7 +302,8 @@ export async function decodeWithSharp(buf: Buffer, abs: string, format: Decodabl
 async function sharpDecode(buf: Buffer, abs: string, format: DecodableFormat, plan: DecodePlan, failOnWarning: boolean): Promise<DecodedImage> {
   if (format === 'bmp') {
     const bmp = decodeBmp(buf, abs, plan.maxPixels);
-    return finish(rawSource(bmp.data, bmp.width, bmp.height, bmp.channels, false), plan);
+    const loaded = { data: bmp.data, width: bmp.width, height: bmp.height, bands: bmp.channels };
+    return fitLoaded(loaded, plan, 'img2npy BMP reader') ?? finish(rawSource(bmp.data, bmp.width, bmp.height, bmp.channels, false), plan);
   }
   return finish(await encodedSource(buf, abs, format, plan, failOnWarning), plan);
 }

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import sharp from 'sharp';
 import { decodeBmp, parseBmpHeader } from '../../../src/core/decode/bmp.js';
+import { decodeImage } from '../../../src/core/decode/image.js';
+import type { DecodePlan } from '../../../src/core/types.js';
 import { decodeRle } from '../../../src/core/decode/bmp-rle.js';
 import { Img2npyError } from '../../../src/shared/errors.js';
 import { type BmpSpec, type Rgb, encodeBmp } from '../../helpers/fixtures.js';
@@ -194,4 +197,35 @@ test('maxPixels refuses a large header before any pixel is read', () => {
   rle.writeInt32LE(100000, 18);
   rle.writeInt32LE(100000, 22);
   assert.throws(() => decodeBmp(rle, 'r.bmp', 0), { code: 'image-too-large', message: /a 100000x100000 BMP is too large to hold in memory/ });
+});
+
+test('decodeImage: a BMP converts and resizes exactly as a PNG of the same pixels, without sharp where the PNG goes without', async (t) => {
+  const dir = await tempDir(t);
+  const w = 23;
+  const h = 17;
+  const opaque = Uint8Array.from({ length: w * h * 3 }, (_, i) => ((i % (w * 3)) * 5 + Math.floor(i / (w * 3)) * 9 + (i % 7) * 13) % 256);
+  const alpha = Uint8Array.from({ length: w * h * 4 }, (_, i) => (i % 4 === 3 ? (i * 7) % 256 : opaque[Math.floor(i / 4) * 3 + (i % 4)]));
+  const cases = [
+    { name: 'rgb', bmp: encodeBmp({ width: w, height: h, bpp: 24, rgb: opaque }), raw: opaque, channels: 3 },
+    { name: 'rgba', bmp: encodeBmp({ width: w, height: h, bpp: 32, rgb: alpha, compression: 'bitfields', masks: { r: 0xff0000, g: 0xff00, b: 0xff, a: 0xff000000 } }), raw: alpha, channels: 4 },
+  ] as const;
+  const geometries = [null, { height: 8, width: 11, mode: 'crop' }, { height: 40, width: 30, mode: 'pad' }, { height: 17, width: 23, mode: 'stretch' }] as const;
+  for (const c of cases) {
+    const bmpFile = join(dir, `${c.name}.bmp`);
+    const pngFile = join(dir, `${c.name}.png`);
+    await writeFile(bmpFile, c.bmp);
+    await sharp(c.raw, { raw: { width: w, height: h, channels: c.channels } }).png().toFile(pngFile);
+    for (const channels of [1, 3, 4] as const) {
+      for (const alphaMode of ['drop', 'white', 'black'] as const) {
+        for (const g of geometries) {
+          const plan: DecodePlan = { channels, alpha: alphaMode, exif: true, maxPixels: 1e6, fastShrink: true, geometry: g && { ...g, interpolation: 'bilinear', antialias: true, padValue: 3 } };
+          const what = `${c.name} → ${channels}/${alphaMode} ${g ? `${g.mode} ${g.width}x${g.height}` : 'as is'}`;
+          const [fromBmp, fromPng] = [await decodeImage(bmpFile, plan), await decodeImage(pngFile, plan)];
+          assert.deepEqual([fromBmp.width, fromBmp.height, fromBmp.channels], [fromPng.width, fromPng.height, fromPng.channels], what);
+          assert.ok(Buffer.from(fromBmp.data).equals(Buffer.from(fromPng.data)), `${what}: pixels differ`);
+          assert.equal(fromBmp.decoder, fromPng.decoder && 'img2npy BMP reader', `${what}: decoder`);
+        }
+      }
+    }
+  }
 });
