@@ -134,7 +134,11 @@ function contention(r: BenchResults): string {
 
 const mark = (met: boolean | null): string => (met === null ? '—' : met ? 'met' : '**not met**');
 
-export function renderMarkdown(r: BenchResults, chartFile: string): string {
+/**
+ * The page. `limits`: what limits the targets not met (bench/limits.md, written by hand from
+ * measurements it names, with how to repeat them), placed after the start-up figures.
+ */
+export function renderMarkdown(r: BenchResults, chartFile: string, limits: string | null = null): string {
   const m = r.machine;
   const t = targets(r);
   const out: string[] = [
@@ -157,6 +161,7 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
     '',
     `![ours ÷ baseline, with targets](${chartFile})`,
     '',
+    ...(limits && t.some((g) => g.met === false) ? ['What holds back the targets not met, measured: [What limits the targets not met](#what-limits-the-targets-not-met).', ''] : []),
     '## Datasets',
     '',
     `- **Photos**: ${r.photos.count} JPEG files (${r.photos.progressive} of them progressive) in ${new Set(r.photos.files.map((f) => f.path.split('/').at(-2))).size} class folders, ${r.photos.distinct} distinct real photographs ` +
@@ -206,6 +211,7 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
     `- First progress event: ${range(r.latency, (v) => `${v.toFixed(3)} s`)} — ${r.latencyNote}`,
     `- \`img2npy --help\`: ${range(r.help, (v) => `${v.toFixed(3)} s`)}`,
     '',
+    ...(limits ? ['## What limits the targets not met', '', limits.trim(), ''] : []),
     '## Method',
     '',
     '- images/s = images ÷ wall time of the whole process, start-up included (Python and torch imports, Node start), as a user waits for it. The "excl. start-up" column uses the tool\'s own clock where it reports one.',

@@ -219,7 +219,8 @@ async function publish(results: BenchResults): Promise<void> {
   const m = results.machine;
   const bars = targets(results).map((t) => t.bar).filter((b): b is Bar => b !== null);
   await writeRatioChart(join(docsDir, `${name}.png`), 'img2npy ÷ baseline (higher is better)', `${m.cpuModel}, ${m.cores} cores · ${m.date}${results.quick ? ' · quick subset' : ''}`, bars);
-  const markdown = renderMarkdown(results, `${name}.png`);
+  const limits = await readFile(join(repo, 'bench', 'limits.md'), 'utf8').catch(() => null);
+  const markdown = renderMarkdown(results, `${name}.png`, limits);
   await writeFile(join(docsDir, `${name}.md`), markdown);
   log('');
   log(markdown);
