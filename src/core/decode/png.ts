@@ -166,7 +166,8 @@ const adam7 = [
 
 /**
  * Where each pass lies in the inflated stream: the whole image as one pass, or Adam7's seven,
- * of which those with no pixel (images under 5 pixels a side) take no bytes, not even filter bytes.
+ * of which those with no pixel (in images under 5 pixels wide or high) take no bytes, not even
+ * filter bytes.
  */
 function passesOf(h: Header, bitsPerPixel: number): Pass[] {
   const steps = h.interlaced ? adam7 : ([[0, 0, 1, 1]] as const);
