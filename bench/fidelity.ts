@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.target} | ${r.meanAbs.toFixed(2)} | ${r.p99} | ${r.max} | ${r.psnr.toFixed(1)} |`),
     '',
-    "**PNG and BMP readers** (PNGs up to 512×512, interlaced or not; every BMP): decoding is exact — byte-identical to the sharp path, by test (test/core/decode/png.test.ts, bmp.test.ts); their resizes equal Pillow's byte for byte (test/core/geometry/resample.test.ts).",
+    "**PNG and BMP readers** (up to 512×512, PNGs interlaced or not): decoding is exact — byte-identical to the sharp path, by test (test/core/decode/png.test.ts, bmp.test.ts); their resizes equal Pillow's byte for byte (test/core/geometry/resample.test.ts), except for images whose alpha is kept (rgba), which libvips resizes.",
     '',
     '**Keras mode** takes no shortcut: every image is decoded at full size, as TensorFlow does.',
     '',

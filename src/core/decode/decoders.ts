@@ -31,7 +31,7 @@ export function describeDecoders(extensions: Iterable<string>, versions: { sharp
   const all: Record<string, () => string> = {
     JPEG: () => (turboDecoderName() ? `${turboDecoderName()}; ${vips} for 12-bit, lossless and CMYK-with-ICC-profile JPEGs` : vips),
     PNG: () => `img2npy PNG reader up to ${side}x${side} px; ${vips} otherwise`,
-    BMP: () => `img2npy BMP reader; ${vips} resizes those whose alpha is kept (rgba)`,
+    BMP: () => `img2npy BMP reader; ${vips} resizes those over ${side}x${side} px or whose alpha is kept (rgba)`,
     GIF: () => vips,
     WebP: () => vips,
     TIFF: () => vips,

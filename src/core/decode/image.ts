@@ -5,13 +5,15 @@
  * at once. Most images take one sharp pass; three cases take two steps, because a single
  * libvips pipeline would get them wrong:
  * - 16-bit images: libvips reduces them to 8 bits by truncation, so we read 16 bits and round;
- * - BMP: libvips cannot read it, so our reader decodes and sharp only resizes;
+ * - BMP: libvips cannot read it, so our reader decodes; sharp resizes the large ones (as it
+ *   does large PNGs) and those whose alpha is kept;
  * - alpha into rgb/grayscale with a resize: libvips resamples premultiplied alpha, which
  *   blackens the colour under transparent pixels ('drop') and rounds colour twice ('white',
  *   'black'), so the alpha band is removed in JS first and the opaque result is resized.
  * Compositing, grayscale luma and padding are done in JS (see decode-pixels.ts for why).
- * Small PNGs that need no resampling skip sharp (png.ts): its per-image pipeline setup
- * costs ~1 ms, twenty times the whole JS decode of a 28×28 image; the pixels are the same.
+ * Small PNGs and BMPs skip sharp (png.ts, fitLoaded): its per-image pipeline setup costs ~1 ms,
+ * twenty times the whole JS decode of a 28×28 image; the decoded pixels are the same, and
+ * resizes are Pillow's.
  */
 import type { Sharp } from 'sharp';
 import { Img2npyError } from '../../shared/errors.js';
@@ -302,8 +304,11 @@ export async function decodeWithSharp(buf: Buffer, abs: string, format: Decodabl
 async function sharpDecode(buf: Buffer, abs: string, format: DecodableFormat, plan: DecodePlan, failOnWarning: boolean): Promise<DecodedImage> {
   if (format === 'bmp') {
     const bmp = decodeBmp(buf, abs, plan.maxPixels);
+    // Up to the PNG reader's size, so that a BMP and a PNG of the same pixels give the same
+    // array; above it sharp resizes, faster than the resampler on a fresh copy of a large image.
     const loaded = { data: bmp.data, width: bmp.width, height: bmp.height, bands: bmp.channels };
-    return fitLoaded(loaded, plan, 'img2npy BMP reader') ?? finish(rawSource(bmp.data, bmp.width, bmp.height, bmp.channels, false), plan);
+    const fitted = bmp.width * bmp.height <= fastPngMaxPixels ? fitLoaded(loaded, plan, 'img2npy BMP reader') : null;
+    return fitted ?? finish(rawSource(bmp.data, bmp.width, bmp.height, bmp.channels, false), plan);
   }
   return finish(await encodedSource(buf, abs, format, plan, failOnWarning), plan);
 }

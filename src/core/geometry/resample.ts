@@ -4,11 +4,14 @@
  * support widened by the reduction factor, coefficients in 22-bit fixed point, a horizontal pass
  * into a uint8 buffer over only the rows the vertical pass reads, then the vertical pass. Given
  * the same input pixels the output equals Pillow's `im.crop(box).resize(size, filter)` byte for
- * byte (whole-pixel boxes; see coefficients for the crop). Nearest is Pillow's affine
- * nearest (`ImagingScaleAffine`), including its accumulated float steps.
+ * byte (whole-pixel boxes; see coefficients for the crop), with one exception: the box filter
+ * (the only one with a jump) measures its centres from the image's edge, as
+ * `im.resize(size, filter, box)` does, so where a centre lands exactly on a pixel edge it may take
+ * the other pixel than the cropped image would. Nearest is Pillow's affine nearest
+ * (`ImagingScaleAffine`), including its accumulated float steps.
  *
- * Used on the fast paths (TurboJPEG, the PNG reader) instead of a sharp pipeline, whose per-image
- * setup costs more than resizing a small image.
+ * Used on the fast paths (TurboJPEG, the PNG and BMP readers) instead of a sharp pipeline, whose
+ * per-image setup costs more than resizing a small image.
  */
 
 import { type Coefficients, type Pixels, type ResampleFilter, type SourceBox, coefficients, filters } from './resample-coefficients.js';
@@ -52,10 +55,12 @@ interface PassCoefficients {
  * Coefficients already computed in this thread, by pass, filter, edges and size. Images of a
  * dataset often share their size, and computing them cost more than the passes on small images
  * (32×32 → 64×64: ~7 µs an axis of ~50 µs an image, measured). The passes only read them. Full
- * means images of many sizes: the map starts again, so it stays small and a miss costs a lookup.
+ * (images of many sizes, or large reductions: 6000 → 224 with lanczos3 is ~150 KB) means the
+ * map starts again, so a thread never holds more than `maxComputedBytes` and a miss costs a lookup.
  */
 const computed = new Map<string, PassCoefficients>();
-const maxComputed = 256;
+const maxComputedBytes = 2 * 1024 * 1024;
+let computedBytes = 0;
 
 function passCoefficients(pass: 'h' | 'v', in0: number, in1: number, outSize: number, filter: Exclude<ResampleFilter, 'nearest'>): PassCoefficients {
   // Numbers print exactly (shortest round-trip form), so equal keys mean equal arguments.
@@ -70,7 +75,12 @@ function passCoefficients(pass: 'h' | 'v', in0: number, in1: number, outSize: nu
       rows = c.bounds[outSize * 2 - 2] + c.bounds[outSize * 2 - 1] - first;
       for (let i = 0; i < outSize; i++) c.bounds[i * 2] -= first;
     }
-    if (computed.size >= maxComputed) computed.clear();
+    const bytes = c.bounds.byteLength + c.k.byteLength;
+    if (computedBytes + bytes > maxComputedBytes) {
+      computed.clear();
+      computedBytes = 0;
+    }
+    computedBytes += bytes;
     known = { c, first, rows };
     computed.set(key, known);
   }

@@ -199,7 +199,7 @@ test('maxPixels refuses a large header before any pixel is read', () => {
   assert.throws(() => decodeBmp(rle, 'r.bmp', 0), { code: 'image-too-large', message: /a 100000x100000 BMP is too large to hold in memory/ });
 });
 
-test('decodeImage: a BMP converts and resizes exactly as a PNG of the same pixels, without sharp where the PNG goes without', async (t) => {
+test('decodeImage: a BMP converts and resizes exactly as a PNG of the same pixels, without sharp where the PNG goes without (up to 512x512)', async (t) => {
   const dir = await tempDir(t);
   const w = 23;
   const h = 17;
@@ -227,5 +227,17 @@ test('decodeImage: a BMP converts and resizes exactly as a PNG of the same pixel
         }
       }
     }
+  }
+  // Either side of the readers' size limit: our resampler up to 512x512, sharp above, for both formats.
+  for (const [bw, bh] of [[512, 512], [513, 512]]) {
+    const rgb = Uint8Array.from({ length: bw * bh * 3 }, (_, i) => (i * 7 + (i % 11) * 29) % 256);
+    const bmpFile = join(dir, `${bw}x${bh}.bmp`);
+    const pngFile = join(dir, `${bw}x${bh}.png`);
+    await writeFile(bmpFile, encodeBmp({ width: bw, height: bh, bpp: 24, rgb }));
+    await sharp(rgb, { raw: { width: bw, height: bh, channels: 3 } }).png().toFile(pngFile);
+    const plan: DecodePlan = { channels: 3, alpha: 'drop', exif: true, maxPixels: 1e6, fastShrink: true, geometry: { height: 64, width: 64, mode: 'crop', interpolation: 'bilinear', antialias: true, padValue: 0 } };
+    const [fromBmp, fromPng] = [await decodeImage(bmpFile, plan), await decodeImage(pngFile, plan)];
+    assert.ok(Buffer.from(fromBmp.data).equals(Buffer.from(fromPng.data)), `${bw}x${bh}: pixels differ`);
+    assert.equal(fromBmp.decoder, bw * bh <= 512 * 512 ? 'img2npy BMP reader' : undefined, `${bw}x${bh}: decoder`);
   }
 });

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { orient } from '../../../src/core/geometry/orient.js';
 import { type Pixels, type ResampleFilter, resample } from '../../../src/core/geometry/resample.js';
 import { dctScale, fitPlan } from '../../../src/core/geometry/fit.js';
+import { coefficients, filters } from '../../../src/core/geometry/resample-coefficients.js';
+import { separableJs } from '../../../src/core/geometry/resample-js.js';
 import { py } from '../../helpers/python.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -104,4 +106,20 @@ test('the DCT scale is the smallest of 1/8, 1/4, 1/2 (libjpeg-turbo’s SIMD IDC
   assert.deepEqual(dctScale(fitPlan(750, 1000, g), 'bilinear', factors), { num: 4, denom: 8 });
   assert.deepEqual(dctScale(fitPlan(200, 200, g), 'bilinear', factors), { num: 1, denom: 1 });
   assert.deepEqual(dctScale(fitPlan(1600, 2560, g), 'nearest', factors), { num: 1, denom: 1 });
+});
+
+test('kept coefficients give the bytes of fresh ones, also once the thread has kept more than its limit and started again', () => {
+  // 3000-4000 px rows to 224 with lanczos3 keep ~75 KB of weights each: 40 widths pass the
+  // limit (2 MB) and empty the map; each width is asked three times, before and after that.
+  const widths = Array.from({ length: 40 }, (_, i) => 3000 + i * 25);
+  const rows = new Map(widths.map((w) => [w, pixels(w, 2, 1)]));
+  for (const round of [0, 1, 2]) {
+    for (const w of round === 1 ? [...widths].reverse() : widths) {
+      const src = rows.get(w)!;
+      const fresh = separableJs(src, 0, 2, 224, coefficients(0, w, 224, filters.lanczos3), 2, null)!;
+      for (const engine of ['js', 'wasm'] as const) {
+        assert.deepEqual(resample(src, { x0: 0, y0: 0, x1: w, y1: 2 }, 224, 2, 'lanczos3', engine).data, fresh, `${w} px, round ${round}, ${engine}`);
+      }
+    }
+  }
 });
