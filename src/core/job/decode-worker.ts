@@ -8,7 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toErrorInfo } from '../../shared/errors.js';
 import { kerasResize } from '../tensor/resize.js';
-import { giveRowBuffer, takeRowBytes, takeRowFloats } from '../geometry/row-buffers.js';
+import { giveRowBuffer, giveSlab, takeRowBytes, takeRowFloats, takeSlab } from '../geometry/row-buffers.js';
 import { decodeForJob } from './decode-files.js';
 import { shareDecodeMemory } from '../decode/memory-gate.js';
 import type { JobPlan } from './plan.js';
@@ -50,6 +50,7 @@ async function drain(): Promise<void> {
   draining = true;
   for (let next = queue.shift(); next; next = queue.shift()) {
     if (next.spares) for (const b of next.spares) giveRowBuffer(b);
+    if (next.slabs) for (const b of next.slabs) giveSlab(b);
     const began = performance.now();
     const results: DecodeResult[] = [];
     for (let i = 0; i < next.files.length; i++) {
@@ -123,11 +124,12 @@ function post(): void {
 }
 
 /**
- * Rows under `packRowsBelow` travel together: copied into one buffer, each result a view of its
- * part, so a message moves one buffer instead of one per row. Moving a buffer costs ~4-8 µs a
- * side whatever its size (measured), more than decoding a 32×32 PNG's row is worth; their own
- * buffers stay here for the next rows. Every other row travels in a buffer of its own: a view
- * into a larger one is copied first.
+ * Rows under `packRowsBelow` travel together: copied into one buffer (a slab, which the main
+ * thread hands back once all its rows are written), each result a view of its part, so a message
+ * moves one buffer instead of one per row. Moving a buffer costs ~4-8 µs a side whatever its
+ * size (measured), more than decoding a 32×32 PNG's row is worth; their own buffers stay here
+ * for the next rows. Every other row travels in a buffer of its own: a view into a larger one is
+ * copied first.
  */
 function packSmallRows(results: DecodeResult[]): DecodeResult[] {
   let bytes = 0;
@@ -139,7 +141,7 @@ function packSmallRows(results: DecodeResult[]): DecodeResult[] {
     }
   }
   // One small row alone gains nothing from a shared buffer.
-  const slab = small >= 2 ? new ArrayBuffer(bytes) : null;
+  const slab = small >= 2 ? takeSlab(bytes) : null;
   let at = 0;
   return results.map((r) => {
     if (r.type === 'failed') return r;

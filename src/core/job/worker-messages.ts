@@ -19,7 +19,8 @@ export type ToWorker =
  * main thread handles one request, one answer and one promise per group instead of per image:
  * with 32×32 PNGs that per-image handling, not decoding, set the pace. Requests made in one turn
  * of the main thread's event loop travel in one message.
- * `spares`: row buffers the main thread is done with, for this thread to fill again
+ * `spares`: row buffers the main thread is done with, for this thread to fill again, and
+ * `slabs`: buffers small rows were packed into, once all their rows are written
  * (geometry/row-buffers.ts).
  */
 export interface DecodeRequest {
@@ -27,6 +28,7 @@ export interface DecodeRequest {
   files: DecodeFile[];
   size: Size;
   spares?: ArrayBuffer[];
+  slabs?: ArrayBuffer[];
 }
 
 /**
@@ -67,8 +69,8 @@ export interface GroupResult {
 }
 
 /**
- * Rows smaller than this share one buffer per message (each result a view of its part), so they
- * are not handed back as spares either: only whole buffers are (worker-pool recycle).
+ * Rows smaller than this share one buffer per message, a slab (each result a view of its part):
+ * the slab goes back to the threads once its last row is recycled (worker-pool recycle).
  */
 export const packRowsBelow = 64 * 1024;
 

@@ -39,6 +39,9 @@ interface Thread {
   current: Int32Array<SharedArrayBuffer>;
 }
 
+/** Slabs kept for the threads, beyond those out with them: a few per thread's messages in flight. */
+const maxSlabs = 16;
+
 /** Row buffers kept for reuse (worker-pool recycle): ~400 rows of 224×224×3, ~100 float32 ones. */
 const maxSpareBytes = 64 * 1024 * 1024;
 
@@ -113,6 +116,10 @@ export class DecoderPool {
   /** Row buffers the job is done with, sent back to the threads with requests (row-buffers.ts). */
   private readonly spares: ArrayBuffer[] = [];
   private spareBytes = 0;
+  /** Rows not yet recycled per slab (a buffer the threads packed several small rows into). */
+  private readonly slabRows = new Map<ArrayBufferLike, number>();
+  /** Slabs whose rows are all recycled, for the threads to pack into again (row-buffers takeSlab). */
+  private readonly slabs: ArrayBuffer[] = [];
   private sendQueued = false;
   private failure: Img2npyError | null = null;
   private closing = false;
@@ -190,13 +197,15 @@ export class DecoderPool {
         this.spareBytes -= spare.byteLength;
         spares.push(spare);
       }
-      thread.outbox.push({ id, files: [...files], size, ...(spares.length > 0 ? { spares } : {}) });
+      // One slab a request: a thread packs one per message.
+      const slabs = this.slabs.length > 0 ? [this.slabs.pop()!] : [];
+      thread.outbox.push({ id, files: [...files], size, ...(spares.length > 0 ? { spares } : {}), ...(slabs.length > 0 ? { slabs } : {}) });
       // A view into a larger buffer (a pooled Buffer) travels as a copy; a whole buffer is moved.
       for (const f of files) {
         const b = f.bytes;
         if (b && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) thread.moved.push(b.buffer);
       }
-      thread.moved.push(...spares);
+      thread.moved.push(...spares, ...slabs);
       // Requests made in this turn (orderedGroups starts several at once) leave in one message.
       if (!this.sendQueued) {
         this.sendQueued = true;
@@ -224,6 +233,17 @@ export class DecoderPool {
   recycle(rows: readonly { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }[]): void {
     for (const r of rows) {
       const b = r.buffer;
+      const left = this.slabRows.get(b);
+      if (left !== undefined) {
+        // A slab goes back only with its last row: the others may still be in a batch.
+        if (left > 1) {
+          this.slabRows.set(b, left - 1);
+          continue;
+        }
+        this.slabRows.delete(b);
+        if (b instanceof ArrayBuffer && this.slabs.length < maxSlabs) this.slabs.push(b);
+        continue;
+      }
       // Enough for every row a job holds at once (those in flight, waiting, in the batch and in
       // the write): fewer, and each batch starts with fresh buffers again.
       if (this.spareBytes + b.byteLength > maxSpareBytes) return;
@@ -245,6 +265,12 @@ export class DecoderPool {
     liveThreads++;
     const thread: Thread = { worker, pending: new Map(), pendingFiles: 0, exited: false, outbox: [], moved: [], current: new Int32Array(new SharedArrayBuffer(8)).fill(-1) };
     worker.on('message', (message: FromWorker) => {
+      // Small rows arrive as views into a shared slab: counted, so recycle hands it back with its last row.
+      for (const g of message.groups) {
+        for (const m of g.results) {
+          if (m.type !== 'failed' && m.data.byteLength !== m.data.buffer.byteLength) this.slabRows.set(m.data.buffer, (this.slabRows.get(m.data.buffer) ?? 0) + 1);
+        }
+      }
       for (const g of message.groups) {
         const p = thread.pending.get(g.id);
         if (!p) continue;

@@ -172,3 +172,28 @@ test("rows that are x as written come with their CRC-32 and channel sums; rows t
     }
   }
 });
+
+test('small rows share one slab per message, which goes back to the threads only with its last row and is filled again', async (t) => {
+  const files = await folder(t, ['a.png', 'b.png', 'c.png', 'd.png', 'e.png', 'f.png']);
+  const pool = new DecoderPool(1, { plan: plan(files[0]) });
+  try {
+    const group = (names: string[]) => pool.decodeGroup(names.map((abs) => ({ abs })), size);
+    const rowsOf = (answers: Awaited<ReturnType<typeof group>>) => answers.map((a) => (assert.ok(a.ok), a.row.data as Uint8Array));
+    const rows = rowsOf(await group(files));
+    const slab = rows[0].buffer;
+    assert.ok(rows.every((r) => r.buffer === slab) && rows[0].byteLength < slab.byteLength, 'the rows are views into one buffer');
+    const pixels = Uint8Array.from(rows[0]);
+    pool.recycle(rows.slice(0, -1));
+    await group(files.slice(0, 2));
+    assert.ok(slab.byteLength > 0, 'not handed back while one of its rows is out');
+    pool.recycle(rows.slice(-1));
+    const again = rowsOf(await group(files.slice(0, 3)));
+    assert.equal(slab.byteLength, 0, 'moved to the thread with the next request');
+    assert.deepEqual([...again[0]], [...pixels], 'rows packed into a slab used again are the rows decoded');
+    // The thread packed them into that slab, not a fresh (zeroed) one: past its three rows lie
+    // the fourth row of the first message, as written then.
+    assert.deepEqual([...new Uint8Array(again[0].buffer, 3 * pixels.byteLength, pixels.byteLength)], [...pixels], 'the slab handed back was filled again');
+  } finally {
+    await pool.close();
+  }
+});
