@@ -265,12 +265,6 @@ export class DecoderPool {
     liveThreads++;
     const thread: Thread = { worker, pending: new Map(), pendingFiles: 0, exited: false, outbox: [], moved: [], current: new Int32Array(new SharedArrayBuffer(8)).fill(-1) };
     worker.on('message', (message: FromWorker) => {
-      // Small rows arrive as views into a shared slab: counted, so recycle hands it back with its last row.
-      for (const g of message.groups) {
-        for (const m of g.results) {
-          if (m.type !== 'failed' && m.data.byteLength !== m.data.buffer.byteLength) this.slabRows.set(m.data.buffer, (this.slabRows.get(m.data.buffer) ?? 0) + 1);
-        }
-      }
       for (const g of message.groups) {
         const p = thread.pending.get(g.id);
         if (!p) continue;
@@ -281,6 +275,9 @@ export class DecoderPool {
         p.resolve(
           g.results.map((m): DecodedOrFailed => {
             if (m.type === 'failed') return { ok: false, error: fromErrorInfo(m.error) };
+            // A small row is a view into a slab shared with others: counted, so recycle hands
+            // the slab back with its last row.
+            if (m.data.byteLength !== m.data.buffer.byteLength) this.slabRows.set(m.data.buffer, (this.slabRows.get(m.data.buffer) ?? 0) + 1);
             if (m.type === 'resized') return { ok: true, row: { kind: 'resized', data: m.data, damage: m.damage } };
             return { ok: true, row: { kind: 'image', data: m.data, width: m.width, height: m.height, channels: m.channels, damage: m.damage, digest: m.digest } };
           }),
