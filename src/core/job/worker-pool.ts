@@ -15,6 +15,7 @@ import type { JobPlan } from './plan.js';
 import { MemoryGate, decodeMemoryBudget } from '../decode/memory-gate.js';
 import type { EntrySource } from '../types.js';
 import type { DecodeFile, DecodeRequest, FromWorker, ToWorker, WorkerRow } from './worker-messages.js';
+import { ImageTimes } from './image-times.js';
 
 interface Pending {
   files: string[];
@@ -32,6 +33,8 @@ interface Thread {
   /** Files in those groups: the least busy thread is the one with fewest. */
   pendingFiles: number;
   exited: boolean;
+  /** Whether the thread has answered a group yet (its first carries its start-up: image-times.ts). */
+  answered: boolean;
   /** Requests made this turn, not yet sent, and the buffers they move. */
   outbox: DecodeRequest[];
   moved: ArrayBuffer[];
@@ -123,8 +126,12 @@ export class DecoderPool {
   private sendQueued = false;
   private failure: Img2npyError | null = null;
   private closing = false;
+  private readonly times = new ImageTimes();
+
   /** A thread's time per image, averaged over the groups answered so far (null before the first). */
-  msPerImage: number | null = null;
+  get msPerImage(): number | null {
+    return this.times.msPerImage;
+  }
 
   /**
    * Starts `size` decoder threads at once, so they load their modules while the main thread
@@ -263,15 +270,15 @@ export class DecoderPool {
   private startThread(entry: string): Thread {
     const worker = spawnWorker(entry);
     liveThreads++;
-    const thread: Thread = { worker, pending: new Map(), pendingFiles: 0, exited: false, outbox: [], moved: [], current: new Int32Array(new SharedArrayBuffer(8)).fill(-1) };
+    const thread: Thread = { worker, pending: new Map(), pendingFiles: 0, exited: false, answered: false, outbox: [], moved: [], current: new Int32Array(new SharedArrayBuffer(8)).fill(-1) };
     worker.on('message', (message: FromWorker) => {
       for (const g of message.groups) {
         const p = thread.pending.get(g.id);
         if (!p) continue;
         thread.pending.delete(g.id);
         thread.pendingFiles -= p.files.length;
-        const sample = g.ms / Math.max(1, p.files.length);
-        this.msPerImage = this.msPerImage === null ? sample : this.msPerImage * 0.8 + sample * 0.2;
+        this.times.add(g.ms / Math.max(1, p.files.length), !thread.answered);
+        thread.answered = true;
         p.resolve(
           g.results.map((m): DecodedOrFailed => {
             if (m.type === 'failed') return { ok: false, error: fromErrorInfo(m.error) };
