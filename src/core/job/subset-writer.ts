@@ -163,18 +163,23 @@ export class SubsetWriter {
     try {
       const { x } = shard;
       const streamed = x instanceof NpzStreamWriter ? x : null;
-      if (!(x instanceof NpzStreamWriter)) await x.close();
-      await shard.y?.close();
-      await shard.paths.close();
       const names = this.spec.classNames;
       const width = unicodeWidth(names);
       const classFile = join(shard.dir, 'class_names.npy');
-      await writeNpyFile(classFile, npyDescr({ unicode: width }), [names.length], encodeUnicodeRows(names, width));
+      // Separate files, each a few thread-pool round trips: finished together (~10 ms less per run).
+      const metaFiles = shard.meta?.close();
+      await settleAll([
+        x instanceof NpzStreamWriter ? undefined : x.close(),
+        shard.y?.close(),
+        shard.paths.close(),
+        writeNpyFile(classFile, npyDescr({ unicode: width }), [names.length], encodeUnicodeRows(names, width)),
+        metaFiles,
+      ]);
       const files: Record<string, string> = { x: join(shard.dir, 'x.npy') };
       if (shard.y) files.y = join(shard.dir, 'y.npy');
       files.class_names = classFile;
       files.paths = join(shard.dir, 'paths.npy');
-      if (shard.meta) Object.assign(files, await shard.meta.close());
+      if (metaFiles) Object.assign(files, await metaFiles);
       if (streamed) {
         delete files.x;
         await streamed.close(Object.entries(files).map(([name, file]) => ({ name: `${name}.npy`, file })));
@@ -192,3 +197,8 @@ export class SubsetWriter {
   }
 }
 
+/** Waits for every one, then throws the first failure: none is still writing when the caller aborts. */
+async function settleAll(work: readonly (Promise<unknown> | undefined)[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
