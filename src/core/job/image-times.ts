@@ -3,9 +3,10 @@
  * Each thread's first group also pays its one-time start: loading koffi and libturbojpeg or
  * zlib, compiling the resampler's WebAssembly, first calls in V8's interpreter. Measured on
  * 32×32 PNGs: 12-13 ms for a first image, 0.3 ms for the next. Averaged in, that first time
- * kept groups at one or two images for the next ~20 answers (each cutting it by a fifth), so
- * the threads waited on the round trip far more than they decoded. A thread's first group
- * therefore counts only until a group from a started thread is in.
+ * kept groups at one or two images for the next ~20 answers (each cutting it by a fifth): twenty
+ * round trips where two would do. A thread's first group therefore counts only until a group
+ * from a started thread is in. (Wall time did not change measurably: those early groups are
+ * slow mostly because the code is still cold.)
  */
 export class ImageTimes {
   private ms: number | null = null;
