@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SubsetWriter, type SubsetSpec } from '../../../src/core/job/subset-writer.js';
+import { Img2npyError } from '../../../src/shared/errors.js';
 import { py } from '../../helpers/python.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -94,3 +95,17 @@ async function writeRaw(dir: string, bytes: Uint8Array): Promise<string> {
   await writeFile(path, bytes);
   return path;
 }
+
+test('a shard whose small arrays cannot all be finished fails naming the file, and the others it finished are removed too', async (t) => {
+  const dir = await tempDir(t);
+  for (const compress of [null, false]) {
+    const out = join(dir, String(compress));
+    await mkdir(out);
+    const w = new SubsetWriter(spec(out, compress, null));
+    await w.write(2, randomBytes(2 * rowBytes), new Uint8Array(8), ['a', 'b'], [[1], [2]]);
+    // Something in the way of class_names.npy while y, paths and w are closed beside it.
+    await mkdir(join(out, 'train-00000', 'class_names.npy'));
+    await assert.rejects(w.finish(), (err: unknown) => err instanceof Img2npyError && err.code === 'write-failed' && err.file === join(out, 'train-00000', 'class_names.npy'));
+    assert.deepEqual(await tree(out), [], `${compress === null ? '.npy' : '.npz'} shard: nothing left but the folder in the way`);
+  }
+});
