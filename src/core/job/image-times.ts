@@ -19,11 +19,12 @@ export class ImageTimes {
 
   /** A group's time per image; `firstOfThread` for the first group its thread answered. */
   add(sample: number, firstOfThread: boolean): void {
-    if (firstOfThread) {
-      if (this.fromFirstGroups) this.ms = this.ms === null ? sample : Math.min(this.ms, sample);
-      return;
+    if (!firstOfThread) {
+      // Past the first groups there has been a sample: the average exists.
+      this.ms = this.fromFirstGroups ? sample : this.ms! * 0.8 + sample * 0.2;
+      this.fromFirstGroups = false;
+    } else if (this.fromFirstGroups) {
+      this.ms = Math.min(this.ms ?? sample, sample);
     }
-    this.ms = this.fromFirstGroups || this.ms === null ? sample : this.ms * 0.8 + sample * 0.2;
-    this.fromFirstGroups = false;
   }
 }

@@ -252,8 +252,9 @@ export class DecoderPool {
         continue;
       }
       // Enough for every row a job holds at once (those in flight, waiting, in the batch and in
-      // the write): fewer, and each batch starts with fresh buffers again.
-      if (this.spareBytes + b.byteLength > maxSpareBytes) return;
+      // the write): fewer, and each batch starts with fresh buffers again. The rest of the list
+      // is still read: a slab's row in it must be counted.
+      if (this.spareBytes + b.byteLength > maxSpareBytes) continue;
       if (b instanceof ArrayBuffer && r.byteOffset === 0 && r.byteLength === b.byteLength && b.byteLength > 0) {
         this.spares.push(b);
         this.spareBytes += b.byteLength;
